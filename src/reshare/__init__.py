@@ -1,0 +1,3 @@
+"""ReShare: a multi-tenant resource-sharing (interlibrary loan) platform."""
+
+__version__ = "0.1.0"

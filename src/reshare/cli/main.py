@@ -1,0 +1,167 @@
+"""The `reshare` command: platform commands plus every capability's sub-commands."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import time
+from typing import Annotated
+
+import typer
+
+from reshare import __version__, capabilities, migrate
+from reshare.cli.common import console, open_platform, print_table, reports_errors
+from reshare.config import AppSettings, documented_variables
+
+app = typer.Typer(
+    help="ReShare: resource sharing between libraries (ISO 18626, NCIP, OpenURL).",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+db_app = typer.Typer(help="Create, upgrade and inspect the database schema.",
+                     no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+def _logging(level: str) -> None:
+    logging.basicConfig(level=level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    console.print(__version__)
+
+
+@app.command("config")
+def show_config() -> None:
+    """List the environment variables that configure a process, with their defaults."""
+    print_table("Process settings (environment)", ["Variable", "Default", "Meaning"],
+                [list(row) for row in documented_variables()])
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create the database or upgrade it to the newest schema (safe to repeat)."""
+    with open_platform(require_current_schema=False) as platform:
+        migrate.upgrade(platform.db.engine)
+        console.print(f"Database at {platform.db.engine.url.render_as_string()} is current.")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Say whether the schema is current."""
+    with open_platform(require_current_schema=False) as platform:
+        ok = migrate.is_current(platform.db.engine)
+    console.print("current" if ok else "NOT current: run `reshare db upgrade`")
+    raise typer.Exit(0 if ok else 1)
+
+
+@db_app.command("revision")
+def db_revision(
+    capability: Annotated[str, typer.Argument(help="Capability whose branch gets the revision")],
+    message: Annotated[str, typer.Option("-m", help="What the revision does")],
+    rev_id: Annotated[str, typer.Option(help="Revision id, e.g. directory_0002")],
+) -> None:
+    """Developers: autogenerate a migration on a capability's branch from the models."""
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    with open_platform(require_current_schema=False) as platform:
+        migrate.upgrade(platform.db.engine)
+        cfg = migrate.alembic_config(platform.db.engine)
+        script = ScriptDirectory.from_config(cfg)
+        branch_heads = [r for r in script.get_revisions("heads")
+                        if capability in (r.branch_labels or ())
+                        or any(capability in (b.branch_labels or ())
+                               for b in script.iterate_revisions(r.revision, "base"))]
+        if branch_heads:
+            command.revision(cfg, message=message, autogenerate=True, rev_id=rev_id,
+                             head=f"{capability}@head")
+        else:
+            command.revision(cfg, message=message, autogenerate=True, rev_id=rev_id,
+                             head="base", branch_label=capability, depends_on="tenancy_0001")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (RESHARE_HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (RESHARE_PORT)")] = None,
+    upgrade: Annotated[bool, typer.Option(help="Upgrade the database first")] = True,
+) -> None:
+    """Serve the API and staff UI (with background jobs unless RESHARE_INPROCESS_WORKER=no)."""
+    import uvicorn
+
+    from reshare.web.app import create_app
+
+    settings = AppSettings.from_env()
+    _logging(settings.log_level)
+    host = host or settings.host
+    port = port or settings.port
+    if upgrade:
+        with open_platform(require_current_schema=False) as platform:
+            migrate.upgrade(platform.db.engine)
+    console.print(f"ReShare is serving on [bold]http://{host}:{port}[/bold] "
+                  f"(API docs at http://{host}:{port}/docs)")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+
+
+@app.command()
+def worker(
+    once: Annotated[bool, typer.Option(help="Run due jobs once and exit")] = False,
+) -> None:
+    """Run background jobs (outbox delivery, timers). Start several on PostgreSQL to scale."""
+    from reshare.jobs import JobRunner
+
+    settings = AppSettings.from_env()
+    _logging(settings.log_level)
+    with open_platform() as platform:
+        jobs = capabilities.jobs()
+        runner = JobRunner(platform, jobs)
+        if once:
+            done = runner.run_once()
+            console.print(f"{done} item(s) handled by {len(jobs)} job(s)")
+            return
+        console.print(f"Worker running {len(jobs)} job(s): "
+                      f"{', '.join(j.name for j in jobs) or 'none'} (Ctrl-C stops)")
+        signal.signal(signal.SIGTERM, lambda *_: runner.stop(0))
+        runner.start()
+        try:
+            while runner._thread is not None and runner._thread.is_alive():
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            runner.stop()
+
+
+@app.command()
+@reports_errors
+def demo() -> None:
+    """Create or upgrade the local database, make sure a demo library exists, and serve it."""
+    from reshare.tenancy import service
+    from reshare.tenancy.model import Role
+
+    settings = AppSettings.from_env()
+    with open_platform(require_current_schema=False) as platform:
+        migrate.upgrade(platform.db.engine)
+        codes = {t.code for t in service.list_tenants(platform.db)}
+        password = os.environ.get("RESHARE_DEMO_PASSWORD", "reshare-demo")
+        if "DEMO" not in codes:
+            info = service.create_tenant(platform.db, "DEMO", "Demo Library")
+            service.create_user(platform.db, info.id, "admin", password, Role.ADMIN)
+    console.print(f"Staff login: library [bold]DEMO[/bold], user [bold]admin[/bold], "
+                  f"password [bold]{password}[/bold]")
+    serve(host=settings.host, port=settings.port, upgrade=False)
+
+
+def _register_capability_commands() -> None:
+    for name, sub in capabilities.cli_apps():
+        app.add_typer(sub, name=name)
+
+
+_register_capability_commands()
+
+
+def main() -> None:
+    app()

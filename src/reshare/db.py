@@ -1,0 +1,241 @@
+"""Database plumbing: the declarative base, column types, engines and the unit of work.
+
+Tenant scoping lives here and nowhere else. Every tenant-owned table mixes in
+:class:`TenantOwned`; a unit of work opened for a tenant adds ``tenant_id = :tenant`` to every
+ORM SELECT, UPDATE and DELETE that touches such a table, stamps the tenant on new rows, and
+refuses rows of another tenant at flush. A unit of work opened without a tenant refuses to touch
+tenant-owned tables at all, unless it is explicitly a *platform* unit of work (provisioning,
+routing incoming messages to a tenant), which sees every tenant.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    MetaData,
+    create_engine,
+    event,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    ORMExecuteState,
+    Session,
+    declared_attr,
+    mapped_column,
+    sessionmaker,
+    with_loader_criteria,
+)
+from sqlalchemy.pool import NullPool
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite stores them naive)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTCDateTime column")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class TenantOwned:
+    """Mixin for every tenant-owned table: adds ``tenant_id`` and puts it under scoping."""
+
+    @declared_attr
+    def tenant_id(cls) -> Mapped[int]:  # noqa: N805 - SQLAlchemy declared_attr signature
+        return mapped_column(
+            ForeignKey("tenants.id", ondelete="CASCADE"), index=True, nullable=False
+        )
+
+
+class CrossTenantAccess(RuntimeError):
+    """A unit of work touched tenant-owned data it is not scoped to."""
+
+
+_PLATFORM = "platform"
+_UNSCOPED = "unscoped"
+
+
+def _scope_statement(state: ORMExecuteState) -> None:
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    scope = state.session.info.get("tenant_id", _UNSCOPED)
+    if scope == _PLATFORM:
+        return
+    touches_tenant_data = any(
+        issubclass(m.class_, TenantOwned) for m in state.all_mappers
+    )
+    if scope == _UNSCOPED:
+        if touches_tenant_data:
+            raise CrossTenantAccess(
+                "tenant-owned data queried outside a tenant unit of work; open the unit of work "
+                "with a tenant, or as a platform unit of work"
+            )
+        return
+    state.statement = state.statement.options(
+        with_loader_criteria(
+            TenantOwned,
+            lambda cls: cls.tenant_id == scope,
+            include_aliases=True,
+            track_closure_variables=False,
+        )
+    )
+
+
+def _stamp_tenant(session: Session, flush_context: Any, instances: Any) -> None:
+    scope = session.info.get("tenant_id", _UNSCOPED)
+    if scope == _PLATFORM:
+        return
+    for obj in session.new:
+        if isinstance(obj, TenantOwned):
+            if scope == _UNSCOPED:
+                raise CrossTenantAccess(f"new {type(obj).__name__} outside a tenant unit of work")
+            if obj.tenant_id is None:  # type: ignore[attr-defined]
+                obj.tenant_id = scope  # type: ignore[attr-defined]
+            elif obj.tenant_id != scope:  # type: ignore[attr-defined]
+                raise CrossTenantAccess(f"{type(obj).__name__} belongs to another tenant")
+    for obj in session.dirty:
+        if isinstance(obj, TenantOwned) and obj.tenant_id != scope:  # type: ignore[attr-defined]
+            raise CrossTenantAccess(f"{type(obj).__name__} belongs to another tenant")
+    for obj in session.deleted:
+        if isinstance(obj, TenantOwned) and obj.tenant_id != scope:  # type: ignore[attr-defined]
+            raise CrossTenantAccess(f"{type(obj).__name__} belongs to another tenant")
+
+
+class ScopedSession(Session):
+    """A session that knows its tenant; created only by :class:`Database`."""
+
+    @property
+    def tenant_id(self) -> int:
+        scope = self.info.get("tenant_id")
+        if not isinstance(scope, int):
+            raise CrossTenantAccess("this unit of work is not scoped to a tenant")
+        return scope
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once this unit of work has committed (events, wake-ups)."""
+        self.info.setdefault("after_commit", []).append(callback)
+
+
+event.listen(ScopedSession, "do_orm_execute", _scope_statement)
+event.listen(ScopedSession, "before_flush", _stamp_tenant)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    # Let SQLAlchemy (not the driver) issue BEGIN, so we can make it IMMEDIATE below.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    # Writers queue on the busy timeout instead of failing on a read-to-write lock upgrade.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            import pathlib
+
+            pathlib.Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, poolclass=NullPool
+        )
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+class Database:
+    """Engine plus unit-of-work factory. One per process (or per test)."""
+
+    def __init__(self, url: str, engine: Engine | None = None) -> None:
+        self.url = url
+        self.engine = engine or make_engine(url)
+        self._sessions = sessionmaker(
+            bind=self.engine, class_=ScopedSession, expire_on_commit=False
+        )
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def _unit(self, scope: int | str) -> Iterator[ScopedSession]:
+        session = self._sessions(info={"tenant_id": scope})
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+        for callback in session.info.get("after_commit", []):
+            callback()
+
+    def tenant(self, tenant_id: int) -> Any:
+        """A unit of work that sees only ``tenant_id``'s rows; commits when the block ends."""
+        if not isinstance(tenant_id, int):
+            raise TypeError("tenant_id must be the tenant's integer id")
+        return self._unit(tenant_id)
+
+    def platform(self) -> Any:
+        """A unit of work across all tenants: provisioning and message routing only."""
+        return self._unit(_PLATFORM)
+
+    def unscoped(self) -> Any:
+        """A unit of work for platform tables only (tenants list, health); refuses tenant data."""
+        return self._unit(_UNSCOPED)
+
+    def dispose(self) -> None:
+        self.engine.dispose()

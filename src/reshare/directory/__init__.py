@@ -1,0 +1,1 @@
+"""Directory: libraries, branches, symbols, services; sync between installations."""

@@ -1,0 +1,1 @@
+"""Patron notices: templates per trigger, an e-mail queue with retry."""

@@ -1,0 +1,1 @@
+"""OpenURL request intake."""

@@ -1,0 +1,1 @@
+"""Request engine: state models, actions, rota, borrowing and lending flows."""

@@ -1,0 +1,122 @@
+"""Use cases on settings: read (secrets hidden), write (validated), seed, list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from reshare.db import ScopedSession
+from reshare.settings.model import lookup, normalise
+from reshare.settings.registry import SETTINGS, SettingDef
+from reshare.settings.store import SettingValue
+
+SECRET_MASK = "********"
+
+
+@dataclass(frozen=True)
+class SettingView:
+    definition: SettingDef
+    value: str | None  # effective value (stored or default); masked for secrets
+    is_set: bool  # a value is stored for this tenant
+
+    def as_dict(self) -> dict[str, object]:
+        d = self.definition
+        return {
+            "section": d.section,
+            "key": d.key,
+            "label": d.label,
+            "type": d.type.value,
+            "vocabulary": list(d.vocabulary),
+            "default": d.default,
+            "description": d.description,
+            "secret": d.secret,
+            "hidden": d.hidden,
+            "value": self.value,
+            "is_set": self.is_set,
+        }
+
+
+def _stored(session: ScopedSession) -> dict[str, SettingValue]:
+    return {row.key: row for row in session.scalars(select(SettingValue))}
+
+
+def get_value(session: ScopedSession, key: str) -> str | None:
+    """The effective value for code that acts on it (secrets included, never shown)."""
+    definition = lookup(None, key)
+    row = session.scalars(select(SettingValue).where(SettingValue.key == key)).first()
+    if row is not None and row.value is not None:
+        return row.value
+    return definition.default
+
+
+def get_values(session: ScopedSession) -> dict[str, str | None]:
+    """All effective values at once (one query), for code reading several settings."""
+    stored = _stored(session)
+    return {
+        d.key: (stored[d.key].value if d.key in stored and stored[d.key].value is not None
+                else d.default)
+        for d in SETTINGS
+    }
+
+
+def view(session: ScopedSession, section: str | None, key: str) -> SettingView:
+    definition = lookup(section, key)
+    row = session.scalars(select(SettingValue).where(SettingValue.key == key)).first()
+    return _view(definition, row)
+
+
+def _view(definition: SettingDef, row: SettingValue | None) -> SettingView:
+    is_set = row is not None and row.value is not None
+    value = row.value if is_set and row is not None else definition.default
+    if definition.secret:
+        value = SECRET_MASK if is_set else None
+    return SettingView(definition, value, is_set)
+
+
+def list_views(session: ScopedSession, section: str | None = None) -> list[SettingView]:
+    if section is not None:
+        from reshare.settings.registry import SECTIONS
+
+        if section not in SECTIONS:
+            from reshare.errors import NotFound
+
+            raise NotFound(f"unknown settings section {section!r}", code="unknown_section",
+                           details={"sections": list(SECTIONS)})
+    stored = _stored(session)
+    return [
+        _view(d, stored.get(d.key))
+        for d in SETTINGS
+        if section is None or d.section == section
+    ]
+
+
+def set_value(
+    session: ScopedSession, section: str | None, key: str, raw: str | int | bool | None,
+    *, actor: str = "",
+) -> SettingView:
+    """Validate and store a value; ``None``/empty clears it back to the default."""
+    definition = lookup(section, key)
+    value = normalise(definition, raw)
+    row = session.scalars(select(SettingValue).where(SettingValue.key == key)).first()
+    if row is None:
+        row = SettingValue(section=definition.section, key=key, value=value, updated_by=actor)
+        session.add(row)
+    else:
+        row.value = value
+        row.updated_by = actor
+    session.flush()
+    return _view(definition, row)
+
+
+def seed_defaults(session: ScopedSession, tenant_code: str) -> None:
+    """Seed a new tenant: every key gets a row so staff see what there is to configure.
+
+    Keys with a default get it; keys without stay empty (the configuration check lists them).
+    """
+    existing = _stored(session)
+    for d in SETTINGS:
+        if d.key not in existing:
+            session.add(SettingValue(section=d.section, key=d.key, value=d.default,
+                                     updated_by="seed"))
+    session.flush()

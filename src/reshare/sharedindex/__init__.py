@@ -1,0 +1,1 @@
+"""Shared index: MARC ingest, clustering, holdings, search, OAI-PMH/SRU, rota source."""

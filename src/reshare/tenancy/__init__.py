@@ -1,0 +1,1 @@
+"""Tenancy: tenants (libraries), their staff users, roles, sessions and API tokens."""

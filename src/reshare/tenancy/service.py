@@ -1,0 +1,211 @@
+"""Use cases of tenancy: provision tenants, manage staff users, authenticate callers."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+
+from reshare.db import Database, ScopedSession, utcnow
+from reshare.errors import Conflict, NotFound, Unauthorized, ValidationFailed
+from reshare.settings import service as settings_service
+from reshare.tenancy.model import (
+    Principal,
+    Role,
+    TenantStatus,
+    check_password,
+    check_username,
+    normalise_tenant_code,
+)
+from reshare.tenancy.store import ApiToken, Tenant, User
+
+_hasher = PasswordHasher()
+TOKEN_PREFIX = "rs_"
+
+
+@dataclass(frozen=True)
+class TenantInfo:
+    id: int
+    code: str
+    name: str
+    status: str
+
+    @classmethod
+    def of(cls, t: Tenant) -> TenantInfo:
+        return cls(t.id, t.code, t.name, t.status)
+
+    def as_dict(self) -> dict[str, object]:
+        return {"id": self.id, "code": self.code, "name": self.name, "status": self.status}
+
+
+# --- tenants -------------------------------------------------------------------------------
+
+
+def create_tenant(db: Database, code: str, name: str) -> TenantInfo:
+    """Create a tenant and seed its default settings, in one transaction."""
+    code = normalise_tenant_code(code)
+    if not name.strip():
+        raise ValidationFailed("a tenant needs a name, e.g. --name 'New School Library'",
+                               details={"field": "name"})
+    with db.platform() as session:
+        if session.scalars(select(Tenant).where(Tenant.code == code)).first():
+            raise Conflict(f"tenant {code} already exists", details={"code": code})
+        tenant = Tenant(code=code, name=name.strip(), status=TenantStatus.ACTIVE.value)
+        session.add(tenant)
+        session.flush()
+        tenant_id = tenant.id
+        info = TenantInfo.of(tenant)
+    with db.tenant(tenant_id) as session:
+        settings_service.seed_defaults(session, code)
+    return info
+
+
+def list_tenants(db: Database) -> list[TenantInfo]:
+    with db.unscoped() as session:
+        return [TenantInfo.of(t) for t in session.scalars(select(Tenant).order_by(Tenant.code))]
+
+
+def get_tenant(db: Database, code: str) -> TenantInfo:
+    with db.unscoped() as session:
+        tenant = session.scalars(select(Tenant).where(Tenant.code == code.upper())).first()
+        if tenant is None:
+            raise NotFound(f"no tenant {code.upper()}; `reshare tenant list` shows the tenants",
+                           code="unknown_tenant", details={"code": code})
+        return TenantInfo.of(tenant)
+
+
+def set_tenant_status(db: Database, code: str, status: TenantStatus) -> TenantInfo:
+    with db.unscoped() as session:
+        tenant = session.scalars(select(Tenant).where(Tenant.code == code.upper())).first()
+        if tenant is None:
+            raise NotFound(f"no tenant {code.upper()}", code="unknown_tenant")
+        tenant.status = status.value
+        session.flush()
+        return TenantInfo.of(tenant)
+
+
+# --- users -----------------------------------------------------------------------------------
+
+
+def create_user(
+    db: Database, tenant_id: int, username: str, password: str, role: Role = Role.STAFF,
+    *, display_name: str = "", email: str = "",
+) -> int:
+    check_username(username)
+    check_password(password)
+    with db.tenant(tenant_id) as session:
+        if session.scalars(select(User).where(User.username == username)).first():
+            raise Conflict(f"user {username} already exists", details={"username": username})
+        user = User(username=username, password_hash=_hasher.hash(password), role=role.value,
+                    display_name=display_name or username, email=email)
+        session.add(user)
+        session.flush()
+        return user.id
+
+
+def set_password(db: Database, tenant_id: int, username: str, password: str) -> None:
+    check_password(password)
+    with db.tenant(tenant_id) as session:
+        user = _user(session, username)
+        user.password_hash = _hasher.hash(password)
+
+
+def list_users(db: Database, tenant_id: int) -> list[dict[str, object]]:
+    with db.tenant(tenant_id) as session:
+        return [
+            {"id": u.id, "username": u.username, "role": u.role, "active": u.active,
+             "display_name": u.display_name, "email": u.email}
+            for u in session.scalars(select(User).order_by(User.username))
+        ]
+
+
+def _user(session: ScopedSession, username: str) -> User:
+    user = session.scalars(select(User).where(User.username == username)).first()
+    if user is None:
+        raise NotFound(f"no user {username}", code="unknown_user")
+    return user
+
+
+def _principal(tenant: Tenant, user: User) -> Principal:
+    return Principal(tenant.id, tenant.code, user.id, user.username, Role(user.role))
+
+
+def authenticate_password(db: Database, tenant_code: str, username: str,
+                          password: str) -> Principal:
+    """Check a staff login; one vague error for every failure (no user enumeration)."""
+    failure = Unauthorized("wrong library, user name or password", code="login_failed")
+    with db.platform() as session:
+        tenant = session.scalars(select(Tenant).where(Tenant.code == tenant_code.upper())).first()
+        if tenant is None or tenant.status != TenantStatus.ACTIVE.value:
+            _hasher.hash(password)  # same work either way
+            raise failure
+        user = session.scalars(
+            select(User).where(User.tenant_id == tenant.id, User.username == username)
+        ).first()
+        if user is None or not user.active:
+            _hasher.hash(password)
+            raise failure
+        try:
+            _hasher.verify(user.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            raise failure from None
+        return _principal(tenant, user)
+
+
+def principal_for_user(db: Database, tenant_id: int, user_id: int) -> Principal | None:
+    """Re-load a session's user; None when the user or tenant no longer may log in."""
+    with db.platform() as session:
+        user = session.get(User, user_id)
+        tenant = session.get(Tenant, tenant_id)
+        if (user is None or tenant is None or user.tenant_id != tenant.id or not user.active
+                or tenant.status != TenantStatus.ACTIVE.value):
+            return None
+        return _principal(tenant, user)
+
+
+# --- API tokens ------------------------------------------------------------------------------
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(db: Database, tenant_id: int, username: str, name: str = "") -> str:
+    """Create a Bearer token for a user; the token is shown once and stored hashed."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with db.tenant(tenant_id) as session:
+        user = _user(session, username)
+        session.add(ApiToken(user_id=user.id, name=name, token_hash=_hash_token(token),
+                             prefix=token[:10]))
+    return token
+
+
+def principal_for_token(db: Database, token: str) -> Principal | None:
+    if not token.startswith(TOKEN_PREFIX):
+        return None
+    with db.platform() as session:
+        row = session.scalars(
+            select(ApiToken).where(ApiToken.token_hash == _hash_token(token))
+        ).first()
+        if row is None or row.revoked:
+            return None
+        user = session.get(User, row.user_id)
+        tenant = session.get(Tenant, row.tenant_id)
+        if (user is None or tenant is None or not user.active
+                or tenant.status != TenantStatus.ACTIVE.value):
+            return None
+        row.last_used_at = utcnow()
+        return _principal(tenant, user)
+
+
+def revoke_tokens(db: Database, tenant_id: int, username: str) -> int:
+    with db.tenant(tenant_id) as session:
+        user = _user(session, username)
+        rows = list(session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)))
+        for row in rows:
+            row.revoked = True
+        return len(rows)

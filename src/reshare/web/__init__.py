@@ -1,0 +1,1 @@
+"""Web: the FastAPI app, error shape, authentication dependencies, staff UI."""

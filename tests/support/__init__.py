@@ -1,0 +1,1 @@
+"""Test support: databases on SQLite and PostgreSQL, factories, servers on loopback."""
