@@ -1,0 +1,110 @@
+"""Sending messages to the peer in the same transaction as the change that caused them.
+
+With the ISO 18626 capability installed, messages go through its outbox
+(``reshare.iso18626.outbox.enqueue``); otherwise, or when ``platform.extras["requests.courier"]``
+is ``"local"``, they go into a local queue that is delivered in-process to the tenant of this
+installation owning the peer symbol (``deliver_local``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import Any
+
+from sqlalchemy import select
+
+from reshare.platform import Platform
+from reshare.requests.core import Ctx
+from reshare.requests.messages import Envelope, with_seq
+from reshare.requests.store import LocalMessage, PatronRequest, RequestMessage
+
+log = logging.getLogger("reshare.requests.courier")
+
+
+def _iso_outbox() -> Any | None:
+    try:
+        return importlib.import_module("reshare.iso18626.outbox")
+    except ImportError:
+        return None
+
+
+def uses_local(platform: Platform) -> bool:
+    mode = platform.extras.get("requests.courier")
+    if mode == "local":
+        return True
+    if mode == "iso18626":
+        return False
+    return _iso_outbox() is None
+
+
+def send(ctx: Ctx, req: PatronRequest, env: Envelope, *, chat: bool = True) -> None:
+    """Number the message (#seq), record it in the request's messages, queue it."""
+    req.last_seq_sent += 1
+    plain_note = env.note
+    env.note = with_seq(env.note, req.last_seq_sent)
+    if not req.is_requester:
+        env.supplying_request_id = str(req.id)
+    record = RequestMessage(request_id=req.id, outbound=True, peer_symbol=env.peer,
+                            kind=env.reason or env.action or "Request", status=env.status,
+                            reason=env.reason_unfilled or env.loan_condition or env.answer,
+                            note=plain_note, seen=True, delivery="queued")
+    ctx.session.add(record)
+    if uses_local(ctx.platform):
+        row = LocalMessage(peer_symbol=env.peer, payload=env.to_json())
+        ctx.session.add(row)
+        ctx.session.flush()
+        record.outbox_id = row.id
+        return
+    from reshare.requests import wire
+
+    outbox = _iso_outbox()
+    assert outbox is not None
+    record.outbox_id = outbox.enqueue(ctx.session, sender_symbol=env.sender,
+                                      peer_symbol=env.peer, message=wire.to_iso(env),
+                                      request_ref=str(req.id))
+    ctx.session.flush()
+
+
+def tenant_for_symbol(platform: Platform, symbol: str) -> int | None:
+    """The tenant of this installation owning ``symbol`` (directory first, else local_symbols)."""
+    from reshare.requests import adapters
+
+    found = adapters.tenant_for_symbol(platform, symbol)
+    if found is not None:
+        return found
+    from reshare.settings.store import SettingValue
+
+    symbol = symbol.upper()
+    with platform.db.platform() as session:
+        rows = session.scalars(select(SettingValue).where(SettingValue.key == "local_symbols"))
+        for row in rows:
+            values = [s.strip().upper() for s in (row.value or "").split(",")]
+            if symbol in values:
+                return int(row.tenant_id)
+    return None
+
+
+def deliver_local(platform: Platform, limit: int = 100) -> int:
+    """Deliver queued loopback messages in order; each delivery is its own transaction."""
+    from reshare.requests import protocol
+
+    with platform.db.platform() as session:
+        pending = [(m.id, m.tenant_id, m.peer_symbol, m.payload) for m in session.scalars(
+            select(LocalMessage).where(LocalMessage.delivered.is_(False))
+            .order_by(LocalMessage.id).limit(limit))]
+    for msg_id, sender_tenant, peer, payload in pending:
+        env = Envelope.from_json(payload)
+        target = tenant_for_symbol(platform, peer)
+        if target is None:
+            outcome = protocol.Outcome.error("UnrecognisedDataValue",
+                                             f"no library here has the symbol {peer}")
+        else:
+            outcome = protocol.receive(platform, target, env)
+        with platform.db.platform() as session:
+            row = session.get(LocalMessage, msg_id)
+            assert row is not None
+            row.delivered = True
+            row.result = "OK" if outcome.ok else f"ERROR {outcome.error_type}: {outcome.error_value}"
+        protocol.delivered(platform, sender_tenant, msg_id, outcome, env)
+    return len(pending)
