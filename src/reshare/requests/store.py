@@ -29,8 +29,6 @@ class PatronRequest(TenantOwned, Base):
     """One side of a request: the requester's view or a supplier's view."""
 
     __tablename__ = "patron_requests"
-    __table_args__ = (UniqueConstraint("tenant_id", "is_requester", "hrid",
-                                       name="uq_patron_requests_tenant_role_hrid"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     hrid: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
@@ -41,7 +39,8 @@ class PatronRequest(TenantOwned, Base):
     needs_attention: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     requesting_symbol: Mapped[str] = mapped_column(String(64), nullable=False, default="")
     supplying_symbol: Mapped[str] = mapped_column(String(64), nullable=False, default="")
-    peer_request_id: Mapped[str] = mapped_column(String(128), nullable=False, default="")
+    peer_request_id: Mapped[str] = mapped_column(String(128), nullable=False, default="",
+                                                 index=True)
     rota_position: Mapped[int] = mapped_column(Integer, nullable=False, default=-1)
     request_to_continue: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     # bibliographic

@@ -26,7 +26,7 @@ def upgrade() -> None:
     sa.Column('is_requester', sa.Boolean(), nullable=False),
     sa.Column('state_model', sa.String(length=64), nullable=False),
     sa.Column('state', sa.String(length=64), nullable=False),
-    sa.Column('previous_states', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('previous_states', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('needs_attention', sa.Boolean(), nullable=False),
     sa.Column('requesting_symbol', sa.String(length=64), nullable=False),
     sa.Column('supplying_symbol', sa.String(length=64), nullable=False),
@@ -87,18 +87,18 @@ def upgrade() -> None:
     sa.Column('network_status', sa.String(length=16), nullable=False),
     sa.Column('preceded_by_id', sa.Integer(), nullable=True),
     sa.Column('succeeded_by_id', sa.Integer(), nullable=True),
-    sa.Column('extra', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('extra', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('created_at', reshare.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', reshare.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_patron_requests_tenant_id_tenants'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_patron_requests')),
-    sa.UniqueConstraint('tenant_id', 'is_requester', 'hrid', name='uq_patron_requests_tenant_role_hrid')
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_patron_requests'))
     )
     with op.batch_alter_table('patron_requests', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_patron_requests_created_at'), ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_patron_requests_hrid'), ['hrid'], unique=False)
         batch_op.create_index(batch_op.f('ix_patron_requests_patron_id'), ['patron_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_patron_requests_peer_request_id'), ['peer_request_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_patron_requests_state'), ['state'], unique=False)
         batch_op.create_index(batch_op.f('ix_patron_requests_tenant_id'), ['tenant_id'], unique=False)
 
@@ -117,7 +117,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('created_at', reshare.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('peer_symbol', sa.String(length=64), nullable=False),
-    sa.Column('payload', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('payload', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('delivered', sa.Boolean(), nullable=False),
     sa.Column('result', sa.Text(), nullable=False),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
@@ -138,7 +138,7 @@ def upgrade() -> None:
     sa.Column('qualifier', sa.String(length=64), nullable=False),
     sa.Column('actor', sa.String(length=128), nullable=False),
     sa.Column('message', sa.Text(), nullable=False),
-    sa.Column('data', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('data', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('rota_position', sa.Integer(), nullable=False),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['request_id'], ['patron_requests.id'], name=op.f('fk_request_audit_request_id_patron_requests'), ondelete='CASCADE'),
@@ -269,6 +269,7 @@ def downgrade() -> None:
     with op.batch_alter_table('patron_requests', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_patron_requests_tenant_id'))
         batch_op.drop_index(batch_op.f('ix_patron_requests_state'))
+        batch_op.drop_index(batch_op.f('ix_patron_requests_peer_request_id'))
         batch_op.drop_index(batch_op.f('ix_patron_requests_patron_id'))
         batch_op.drop_index(batch_op.f('ix_patron_requests_hrid'))
         batch_op.drop_index(batch_op.f('ix_patron_requests_created_at'))
