@@ -1,0 +1,153 @@
+"""Routes of the request engine: list, create, detail, audit, messages, actions, bulk actions,
+pull slips, and the public statistics peers use for load balancing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from fastapi import APIRouter, Query, status
+from pydantic import BaseModel, Field
+
+from reshare.requests import service, stats
+from reshare.requests.model import NewRequest
+from reshare.requests.statemodels import MODELS
+from reshare.web.deps import PlatformDep, Public, Staff
+
+router = APIRouter(tags=["requests"])
+
+
+class RequestIn(BaseModel):
+    title: str = ""
+    author: str = ""
+    subtitle: str = ""
+    isbn: str = ""
+    issn: str = ""
+    oclc_number: str = ""
+    publisher: str = ""
+    publication_date: str = ""
+    place_of_publication: str = ""
+    edition: str = ""
+    volume: str = ""
+    issue: str = ""
+    pages: str = ""
+    start_page: str = ""
+    number_of_pages: str = ""
+    publication_type: str = ""
+    title_of_component: str = ""
+    author_of_component: str = ""
+    service_type: str = "Loan"
+    service_level: str = ""
+    delivery_method: str = ""
+    copyright_type: str = ""
+    patron_id: str = ""
+    patron_name: str = ""
+    patron_email: str = ""
+    patron_type: str = ""
+    pickup_location: str = ""
+    pickup_url: str = ""
+    needed_by: dt.date | None = None
+    patron_note: str = ""
+    system_instance_id: str = ""
+    referrer_id: str = ""
+    max_cost: Decimal | None = None
+    max_cost_currency: str = ""
+
+
+class ActionIn(BaseModel):
+    action: str = Field(description="e.g. requesterCancel, supplierMarkShipped")
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class BulkIn(ActionIn):
+    request_ids: list[int]
+
+
+class IdsIn(BaseModel):
+    request_ids: list[int]
+
+
+def _actor(principal: Any) -> str:
+    return f"{principal.tenant_code}/{principal.username}"
+
+
+@router.get("/requests")
+def list_requests(principal: Staff, platform: PlatformDep, state: str | None = None,
+                  role: str | None = Query(None, pattern="^(requester|supplier)$"),
+                  patron: str | None = None, symbol: str | None = None,
+                  since: dt.datetime | None = None, until: dt.datetime | None = None,
+                  needs_attention: bool | None = None, q: str | None = None,
+                  terminal: bool | None = None, limit: int = Query(100, ge=1, le=500),
+                  offset: int = Query(0, ge=0)) -> list[dict[str, Any]]:
+    """Requests of this library, newest first; ``q`` searches titles."""
+    assert principal.tenant_id is not None
+    views = service.list_requests(platform, principal.tenant_id, state=state, role=role,
+                                  patron=patron, symbol=symbol, since=since, until=until,
+                                  needs_attention=needs_attention, q=q, terminal=terminal,
+                                  limit=limit, offset=offset)
+    return [v.as_dict() for v in views]
+
+
+@router.post("/requests", status_code=status.HTTP_201_CREATED)
+def create_request(body: RequestIn, principal: Staff, platform: PlatformDep) -> dict[str, Any]:
+    assert principal.tenant_id is not None
+    data = NewRequest(**body.model_dump())
+    return service.create_request(platform, principal.tenant_id, data,
+                                  actor=_actor(principal)).as_dict()
+
+
+@router.get("/requests/{request_id}")
+def get_request(request_id: int, principal: Staff, platform: PlatformDep) -> dict[str, Any]:
+    """The request with the actions valid now, its rota, audit trail, messages and items."""
+    assert principal.tenant_id is not None
+    return service.get_request(platform, principal.tenant_id, request_id).as_dict()
+
+
+@router.get("/requests/{request_id}/audit")
+def get_audit(request_id: int, principal: Staff, platform: PlatformDep) -> list[dict[str, Any]]:
+    assert principal.tenant_id is not None
+    return service.get_request(platform, principal.tenant_id, request_id).audit
+
+
+@router.get("/requests/{request_id}/messages")
+def get_messages(request_id: int, principal: Staff,
+                 platform: PlatformDep) -> list[dict[str, Any]]:
+    assert principal.tenant_id is not None
+    return service.get_request(platform, principal.tenant_id, request_id).messages
+
+
+@router.get("/requests/{request_id}/manual-close-states")
+def manual_close_states(request_id: int, principal: Staff, platform: PlatformDep) -> list[str]:
+    assert principal.tenant_id is not None
+    view = service.get_request(platform, principal.tenant_id, request_id)
+    return [] if view.terminal else MODELS[view.data["state_model"]].terminal_states()
+
+
+@router.post("/requests/{request_id}/actions")
+def perform_action(request_id: int, body: ActionIn, principal: Staff,
+                   platform: PlatformDep) -> dict[str, Any]:
+    """Perform an action; 409 with the actions possible now when it is not valid."""
+    assert principal.tenant_id is not None
+    return service.perform_action(platform, principal.tenant_id, request_id, body.action,
+                                  body.params, actor=_actor(principal)).as_dict()
+
+
+@router.post("/requests/bulk-actions")
+def bulk_action(body: BulkIn, principal: Staff, platform: PlatformDep) -> dict[str, Any]:
+    assert principal.tenant_id is not None
+    return service.bulk_action(platform, principal.tenant_id, body.request_ids, body.action,
+                               body.params, actor=_actor(principal))
+
+
+@router.post("/requests/pull-slips/printed")
+def pull_slips_printed(body: IdsIn, principal: Staff, platform: PlatformDep) -> dict[str, Any]:
+    assert principal.tenant_id is not None
+    return service.mark_pull_slips_printed(platform, principal.tenant_id, body.request_ids,
+                                           actor=_actor(principal))
+
+
+@router.get("/statistics/{tenant_code}", dependencies=[Public])
+def statistics(tenant_code: str, platform: PlatformDep) -> dict[str, Any]:
+    """Counts by state and tag (ACTIVE_LOAN, ACTIVE_BORROW) for peers' load balancing."""
+    return stats.for_tenant_code(platform, tenant_code)
