@@ -135,6 +135,8 @@ class StateModel:
                 raise NoTransition(f"{trigger}: no saved state to go back to from {state}")
         if row.save and target != state:
             saved[target] = row.save_as or state
+        elif row.save and row.save_as:  # stay, but change where a later restore leads
+            saved[state] = row.save_as
         return Step(row, state, target, saved)
 
     def manual_close(self, state: str, previous: Mapping[str, str], target: str) -> Step:
@@ -150,7 +152,8 @@ class StateModel:
 def expand(kind: Trig, froms: Iterable[str], triggers: str | Iterable[str],
            outcomes: Mapping[str | None, str]) -> list[Transition]:
     """Rows for every (from, trigger, outcome). Outcome syntax: ``STATE``, ``=`` (same),
-    ``STATE+save``, ``STATE+save>OTHER`` (save OTHER instead of the current state), ``<restore``
+    ``STATE+save``, ``STATE+save>OTHER`` (save OTHER instead of the current state), ``=+save>OTHER`` (stay, and
+    make OTHER the state a later restore returns to), ``<restore``
     (back to the state saved under the current one) or ``STATE<restore`` (restore, else STATE)."""
     rows: list[Transition] = []
     names = [triggers] if isinstance(triggers, str) else list(triggers)

@@ -110,9 +110,16 @@ def _at_requester(ctx: Ctx, env: Envelope) -> Outcome:
         return Outcome.error(BAD_VALUE, f"UnableToFindRequest: {env.requesting_request_id}")
     if position is not None and position != req.rota_position or (
             position is None and env.supplying_symbol.upper() != req.supplying_symbol):
+        if env.reason == "Notification":  # a note from an earlier lender: keep it as chat
+            _record_inbound(ctx, req, env)
+            audit(ctx, req, env.trigger, message=f"note from earlier lender {env.sender}")
+            return Outcome(True, request_id=req.id)
         return Outcome.error(BAD_VALUE, f"NoActiveRequest: {env.requesting_request_id} is not "
                              f"the current supplier of {hrid}")
     qualifier = _sam_qualifier(env)
+    if env.reason == "Notification" and not model_of(req).find(req.state, env.trigger,
+                                                               qualifier):
+        qualifier = None  # the status of a Notification is informative only
     probe = _probe(ctx, req, env)
     if probe is not None:
         return probe

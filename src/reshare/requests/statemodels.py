@@ -148,8 +148,10 @@ def _requester_common(delivered: str, delivered_status: str) -> list:
         # while a cancel is pending; Unfilled ends the request instead of trying the next lender
         *expand(P, ["REQ_CANCEL_PENDING"], ("ISO18626CancelResponse", *SAM), {
             "Cancelled": "REQ_CANCELLED_WITH_SUPPLIER", "no": "<restore",
-            delivered_status: delivered, "ExpectToSupply": "=", "WillSupply": "=",
-            "Conditional": "=", "Unfilled": "REQ_CANCELLED_WITH_SUPPLIER", None: "="}),
+            delivered_status: delivered, "ExpectToSupply": "=",
+            "WillSupply": "=+save>REQ_EXPECTS_TO_SUPPLY",
+            "Conditional": "=+save>REQ_CONDITIONAL_ANSWER_RECEIVED",
+            "Unfilled": "REQ_CANCELLED_WITH_SUPPLIER", None: "="}),
         *expand(P, _NEGOTIATING, NOTIFICATION, {"Conditional": "REQ_CONDITIONAL_ANSWER_RECEIVED",
                                                 None: "="}),
         *expand(P, ["REQ_EXPECTS_TO_SUPPLY", "REQ_CONDITIONAL_ANSWER_RECEIVED"], NOTIFICATION,
@@ -197,6 +199,8 @@ PATRON_REQUEST_ROWS = [
 NONRETURNABLE_REQUESTER_ROWS = [
     *_requester_common("REQ_DOCUMENT_DELIVERED", "CopyCompleted"),
     *expand(P, ["REQ_DOCUMENT_DELIVERED"], SAM, {"CopyCompleted": "=", None: "="}),
+    *expand(P, ["REQ_DOCUMENT_DELIVERED"], "ISO18626CancelResponse", {"no": "=",
+                                                                      "Cancelled": "="}),
 ]
 
 DIGITAL_REQUESTER_ROWS = inherit(PATRON_REQUEST_ROWS, [
@@ -207,6 +211,7 @@ DIGITAL_REQUESTER_ROWS = inherit(PATRON_REQUEST_ROWS, [
     *expand(P, ["REQ_LOANED_DIGITALLY"], SAM, {"Overdue": "REQ_REQUEST_COMPLETE",
                                                "LoanCompleted": "REQ_REQUEST_COMPLETE",
                                                "Loaned": "=", None: "="}),
+    *expand(P, ["REQ_LOANED_DIGITALLY"], "ISO18626CancelResponse", {"no": "=", "Cancelled": "="}),
 ])
 
 # ------------------------------------------------------------------------------ responders
