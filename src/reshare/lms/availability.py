@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -97,7 +98,8 @@ class ProxySearcher:
     """ReShare's metaproxy gateway: ``?x-target=…&x-pquery=…`` answering SRU."""
 
     def __init__(self, proxy_url: str, target: str, timeout: float = 30.0) -> None:
-        self.proxy_url = proxy_url.rstrip("/") + "/"
+        has_path = urlsplit(proxy_url).path not in ("", "/")
+        self.proxy_url = proxy_url if has_path else proxy_url.rstrip("/") + "/"
         self.target = target
         self.timeout = timeout
 
