@@ -69,7 +69,7 @@ class NcipLms:
     def manual_cancel_request_item(self) -> bool:
         return self.profile.manual_cancel
 
-    # --- guards ---------------------------------------------------------------------------------
+    # --- guards ------------------------------------------------------------
 
     def _cannot(self, op: str) -> str:
         """Why this call cannot be made at all ("" when it can)."""
@@ -90,7 +90,7 @@ class NcipLms:
                          reason=f"{setting} is not 'ncip': no {op} was sent to "
                                 f"{self.profile.label}; do it by hand if needed")
 
-    # --- LmsPort ----------------------------------------------------------------------------------
+    # --- LmsPort ------------------------------------------------------------
 
     def lookup_patron(self, patron_id: str) -> PatronResult:
         if not self.switches.borrower_check:
@@ -115,16 +115,14 @@ class NcipLms:
     def _patron(self, patron_id: str, response: NcipResponse) -> PatronResult:
         info = read_user(response)
         name = " ".join(n for n in (info.given_name, info.surname) if n)
-        common = {"patron_id": info.user_id or patron_id, "name": name, "email": info.email,
-                  "user_profile": info.profile}
+        reason = ""
         if info.blocked:
             blocks = f" ({', '.join(info.blocks)})" if info.blocks else ""
-            return PatronResult(ok=False, reason=f"patron is blocked in {self.profile.label}"
-                                                 f"{blocks}", **common)
-        if info.profile and not self.profile_allowed(info.profile):
-            return PatronResult(ok=False, reason=f"patron profile {info.profile!r} may not "
-                                                 "create requests", **common)
-        return PatronResult(ok=True, **common)
+            reason = f"patron is blocked in {self.profile.label}{blocks}"
+        elif info.profile and not self.profile_allowed(info.profile):
+            reason = f"patron profile {info.profile!r} may not create requests"
+        return PatronResult(ok=not reason, patron_id=info.user_id or patron_id, reason=reason,
+                            name=name, email=info.email, user_profile=info.profile)
 
     def accept_item(self, item: ItemToAccept) -> LmsResult:
         if not self.switches.accept_item:

@@ -89,7 +89,7 @@ def pick_best(session: ScopedSession, items: Iterable[ItemLocation]) -> Ranked |
     return usable[0] if usable else None
 
 
-# --- staff use cases ----------------------------------------------------------------------------
+# --- staff use cases ------------------------------------------------------------
 
 
 def _model(kind: str) -> type[Any]:

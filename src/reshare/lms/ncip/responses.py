@@ -102,7 +102,7 @@ def already_checked_in(response: NcipResponse) -> bool:
     return len(response.problems) == 1 and response.problems[0].type in ALREADY_CHECKED_IN
 
 
-# --- LookupUser --------------------------------------------------------------------------------
+# --- LookupUser ------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -166,7 +166,7 @@ def read_user(response: NcipResponse) -> UserInfo:
                     blocks=blocks)
 
 
-# --- dates -----------------------------------------------------------------------------------------
+# --- dates ------------------------------------------------------------
 
 
 def parse_due_date(value: str) -> dt.datetime | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeAlias
 
 from lxml import etree
 
@@ -16,7 +17,7 @@ NS = "http://www.niso.org/2008/ncip"
 VERSION = "http://www.niso.org/schemas/ncip/v2_02/ncip_v2_02.xsd"
 SCHEMA_PATH = Path(__file__).with_name("ncip_v2_02.xsd")
 
-Element = etree._Element
+Element: TypeAlias = etree._Element
 
 
 class InvalidNcipMessage(ValueError):

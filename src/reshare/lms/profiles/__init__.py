@@ -24,7 +24,10 @@ def keep(value: str) -> str:
 
 
 def strip_sierra_bib(value: str) -> str:
-    """Sierra bib ids: drop the leading ``.b`` and the trailing check digit (.b1140848x → 1140848)."""
+    """Sierra bib ids: drop the leading ``.b`` and the trailing check digit.
+
+    ``.b11408480`` → ``1140848``.
+    """
     value = value.strip()
     if value.startswith(".b"):
         value = value[2:]

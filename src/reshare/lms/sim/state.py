@@ -83,7 +83,7 @@ class Library:
     fees: list[Fee] = field(default_factory=list)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
-    # --- loading ----------------------------------------------------------------------------
+    # --- loading ------------------------------------------------------------
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Library:
@@ -111,7 +111,7 @@ class Library:
                     "holds": [asdict(h) for h in self.holds.values()],
                     "fees": [asdict(f) for f in self.fees]}
 
-    # --- look-ups ---------------------------------------------------------------------------------
+    # --- look-ups ------------------------------------------------------------
 
     def patron(self, key: str, by_username: bool = False) -> Patron:
         if by_username:
@@ -136,7 +136,7 @@ class Library:
     def items_of_bib(self, bib_id: str) -> list[Item]:
         return [i for i in self.items.values() if i.bib_id == bib_id and not i.temporary]
 
-    # --- circulation --------------------------------------------------------------------------------
+    # --- circulation ------------------------------------------------------------
 
     def check_out(self, patron_id: str, barcode: str, request_id: str = "") -> Loan:
         with self.lock:

@@ -56,7 +56,7 @@ def _one_with_holdings(records: Sequence[Element]) -> Element | None:
     return with_holdings[0] if len(with_holdings) == 1 else None
 
 
-# --- OPAC XML rules ------------------------------------------------------------------------------
+# --- OPAC XML rules ------------------------------------------------------------
 
 
 def _opac_available(holding: Element, circulation: Element, temp_is_shelving: bool
@@ -124,15 +124,15 @@ def horizon(records: Sequence[Element]) -> list[ItemLocation] | None:
                 continue
             policies = [p for p in (_t(holding, "shelvingData"),
                                     _t(circulation, "temporaryLocation")) if p]
-            for policy in policies or [None]:
+            for policy in policies or [""]:
                 found.append(ItemLocation(location=item.location,
                                           shelving_location=item.shelving_location,
                                           call_number=item.call_number, item_id=item.item_id,
-                                          loan_policy=policy))
+                                          loan_policy=policy or None))
     return found
 
 
-# --- MARCXML rules --------------------------------------------------------------------------------
+# --- MARCXML rules ------------------------------------------------------------
 
 
 def _subfields(field: Element) -> dict[str, str]:
@@ -198,7 +198,7 @@ RULES: dict[str, Rule] = {
 }
 
 
-# --- SRU envelope ----------------------------------------------------------------------------------
+# --- SRU envelope ------------------------------------------------------------
 
 
 class SruDiagnostic(RuntimeError):
