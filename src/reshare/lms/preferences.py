@@ -123,7 +123,7 @@ def update_entry(session: ScopedSession, kind: str, code: str, changes: dict[str
     model = _model(kind)
     row = session.scalars(select(model).where(model.code == code)).first()
     if row is None:
-        raise NotFound(f"no {kind} entry with code {code!r}; it appears once the catalogue "
+        raise NotFound(f"no such entry in {kind}; entries appear once the catalogue "
                        "or the LMS reports it", code="unknown_lms_code")
     bad = [k for k in changes if k not in EDITABLE or not hasattr(row, k)]
     if bad:
