@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from reshare.lms.http import tls_context
 from reshare.lms.ncip.xml import Element
 from reshare.lms.profiles import LmsProfile
 from reshare.lms.z3950 import zoom
@@ -89,7 +90,8 @@ class SruSearcher:
         params = {"operation": "searchRetrieve", "version": "2.0", "query": strategy.cql,
                   "maximumRecords": str(strategy.max_records), "recordSchema": schema,
                   **self.extra}
-        response = httpx.get(self.base_url, params=params, timeout=self.timeout)
+        response = httpx.get(self.base_url, params=params, timeout=self.timeout,
+                             verify=tls_context())
         response.raise_for_status()
         return records_from_sru(response.content)
 
@@ -108,7 +110,8 @@ class ProxySearcher:
                   "maximumRecords": str(strategy.max_records)}
         if schema == "marcxml":
             params["recordSchema"] = "marcxml"
-        response = httpx.get(self.proxy_url, params=params, timeout=self.timeout)
+        response = httpx.get(self.proxy_url, params=params, timeout=self.timeout,
+                             verify=tls_context())
         response.raise_for_status()
         return records_from_sru(response.content)
 

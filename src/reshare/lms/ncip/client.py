@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import httpx
 
+from reshare.lms.http import tls_context
 from reshare.lms.ncip import messages
 from reshare.lms.ncip.responses import TRANSPORT_FAILURE, NcipResponse, Problem, parse_response
 from reshare.lms.ncip.xml import Element, strip_namespace, to_bytes, validate
@@ -22,7 +23,7 @@ traffic_log = logging.getLogger("reshare.lms.ncip.traffic")
 
 def http_transport(address: str, timeout: float) -> Transport:
     def send(body: bytes) -> bytes:
-        response = httpx.post(address, content=body, timeout=timeout,
+        response = httpx.post(address, content=body, timeout=timeout, verify=tls_context(),
                               headers={"Content-Type": "application/xml; charset=utf-8"})
         if response.status_code >= 400 and not response.content.lstrip().startswith(b"<"):
             raise httpx.HTTPStatusError(f"HTTP {response.status_code} from {address}",
