@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import signal
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -29,17 +31,36 @@ def run_simulator(
         help="JSON file with agency, patrons, items, loans, holds (default: a demo library).",
         exists=True, dir_okay=False)] = None,
     agency: Annotated[str, typer.Option(help="Agency id of the demo library.")] = "SIM",
+    z3950_port: Annotated[int | None, typer.Option(
+        help="Also serve the catalogue over Z39.50 on this port (Debian idzebra-2.0).")] = None,
 ) -> None:
     """Serve the simulator until interrupted; its state is at GET /sim/state."""
     import uvicorn
 
     from reshare.lms.sim.app import create_sim_app, demo_library
     from reshare.lms.sim.state import Library
+    from reshare.lms.sim.zebra import ZebraCatalogue, ZebraUnavailable
 
     library = Library.load(data) if data else demo_library(agency)
+    zebra = None
+    if z3950_port is not None:
+        try:
+            zebra = ZebraCatalogue(library, host, z3950_port)
+            zebra.start()
+        except ZebraUnavailable as exc:
+            typer.echo(f"Error: {exc}", err=True)
+            raise typer.Exit(1) from None
     typer.echo(f"LMS simulator for {library.agency} on http://{host}:{port} "
-               f"(NCIP: /ncip, SRU: /sru, state: /sim/state)")
-    uvicorn.run(create_sim_app(library), host=host, port=port, log_level="warning")
+               f"(NCIP: /ncip, SRU: /sru, state: /sim/state)"
+               + (f", Z39.50 on {zebra.address}" if zebra else ""))
+    # uvicorn re-raises SIGTERM once it has shut down; exiting through SystemExit instead
+    # lets the finally below stop the Zebra server rather than leave it running.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        uvicorn.run(create_sim_app(library), host=host, port=port, log_level="warning")
+    finally:
+        if zebra is not None:
+            zebra.stop()
 
 
 @lms_app.command("patron")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -82,6 +83,8 @@ class Library:
     holds: dict[str, Hold] = field(default_factory=dict)
     fees: list[Fee] = field(default_factory=list)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
+    # called (under the lock) after a loan starts or ends, e.g. to re-index the Z39.50 server
+    on_change: list[Callable[[], None]] = field(default_factory=list, repr=False, compare=False)
 
     # --- loading ------------------------------------------------------------
 
@@ -150,6 +153,7 @@ class Library:
             due = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(self.loan_days)
             loan = Loan(item.barcode, patron.id, due.isoformat(), request_id)
             self.loans[barcode] = loan
+            self._changed()
             return loan
 
     def check_in(self, barcode: str) -> tuple[Item, Loan]:
@@ -158,7 +162,12 @@ class Library:
             loan = self.loans.pop(barcode, None)
             if loan is None:
                 raise SimProblem("Item Not Checked Out", "item is not on loan", "ItemId", barcode)
+            self._changed()
             return item, loan
+
+    def _changed(self) -> None:
+        for callback in self.on_change:
+            callback()
 
     def accept_item(self, request_id: str, barcode: str, patron_id: str, title: str,
                     author: str, pickup: str) -> Item:
