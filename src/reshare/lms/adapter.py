@@ -112,6 +112,20 @@ class NcipLms:
                                        f"{response.reason()}")
         return self._patron(patron_id, response)
 
+    def lookup_patron_by_barcode_pin(self, barcode: str, pin: str) -> PatronResult:
+        """A patron identifying themselves (ReShare's ``POST /rs/patron/validate``); made
+        whenever asked, as it authenticates the patron."""
+        refused = self._cannot("patron check")
+        if refused:
+            return PatronResult(ok=False, patron_id=barcode, manual=True, reason=refused)
+        assert self.client is not None
+        response = self.client.lookup_user(barcode=barcode, pin=pin)
+        if not response.ok:
+            return PatronResult(ok=False, patron_id=barcode,
+                                reason=f"{self.profile.label} LookupUser failed: "
+                                       f"{response.reason()}")
+        return self._patron(barcode, response)
+
     def _patron(self, patron_id: str, response: NcipResponse) -> PatronResult:
         info = read_user(response)
         name = " ".join(n for n in (info.given_name, info.surname) if n)

@@ -209,3 +209,14 @@ def test_no_address_is_a_clear_failure() -> None:
     lms = NcipLms(profile_for("folio"), None, ALL_ON)
     result = lms.check_in_item(request_id="R", item_barcode="B")
     assert not result.ok and "ncip_server_address" in result.reason
+
+
+def test_lookup_by_barcode_and_pin(lib: Library) -> None:
+    lms, sent = _lms(lib, switches=Switches())  # made even with borrower_check off
+    found = lms.lookup_patron_by_barcode_pin("21000001", "1234")
+    assert found.ok and found.patron_id == "p-alice"
+    wrong = lms.lookup_patron_by_barcode_pin("21000001", "9999")
+    assert not wrong.ok and "User Authentication Failed" in wrong.reason
+    assert b"<ns1:AuthenticationInputType>PIN</ns1:AuthenticationInputType>" in sent.sent[0]
+    for body in sent.sent:
+        assert schema().validate(parse_xml(body))

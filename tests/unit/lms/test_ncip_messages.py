@@ -20,6 +20,7 @@ H = m.Header("FROM", "TO", "EZBORROW", "secret")
 BUILT = {
     "lookup by id": lambda: m.lookup_user(H, user_id="p1"),
     "lookup by name": lambda: m.lookup_user(H, user_name="alice"),
+    "lookup by barcode and pin": lambda: m.lookup_user(H, barcode="2100", pin="1234"),
     "accept full": lambda: m.accept_item(
         H, request_id="R-1", item_id="R-1", user_id="p1",
         bib=m.Bib("Tïtle", "Äuthor", "9780000000000", "QA1"), pickup_location="MAIN",

@@ -61,8 +61,10 @@ class NcipClient:
         return parse_response(answer)
 
     # One method per service, so adapters read like the protocol.
-    def lookup_user(self, user_id: str = "", user_name: str = "") -> NcipResponse:
-        return self.call(messages.lookup_user(self.header, user_id=user_id, user_name=user_name))
+    def lookup_user(self, user_id: str = "", user_name: str = "", barcode: str = "",
+                    pin: str = "") -> NcipResponse:
+        return self.call(messages.lookup_user(self.header, user_id=user_id, user_name=user_name,
+                                              barcode=barcode, pin=pin))
 
     def accept_item(self, **kwargs: object) -> NcipResponse:
         return self.call(messages.accept_item(self.header, **kwargs))  # type: ignore[arg-type]

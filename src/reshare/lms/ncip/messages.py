@@ -56,15 +56,19 @@ def _start(service: str, h: Header) -> tuple[Element, Element]:
     return root, body
 
 
-def lookup_user(h: Header, *, user_id: str = "", user_name: str = "") -> Element:
-    """By user id, or (retry used by NCIP 2 profiles) by user name as authentication input."""
+def lookup_user(h: Header, *, user_id: str = "", user_name: str = "", barcode: str = "",
+                pin: str = "") -> Element:
+    """By user id; or by authentication inputs: the user name (the retry NCIP 2 profiles make)
+    or a barcode with its PIN (patron self-identification)."""
     root, body = _start("LookupUser", h)
-    if user_name:
+    inputs = [(kind, value) for kind, value in (("Username", user_name), ("Barcode Id", barcode),
+                                                ("PIN", pin)) if value]
+    for kind, value in inputs:
         auth = el(body, "AuthenticationInput")
-        el(auth, "AuthenticationInputData", user_name)
-        el(auth, "AuthenticationDataFormatType", "text")
-        el(auth, "AuthenticationInputType", "Username")
-    else:
+        el(auth, "AuthenticationInputData", value)
+        el(auth, "AuthenticationDataFormatType", "text/plain")
+        el(auth, "AuthenticationInputType", kind)
+    if not inputs:
         _id(body, "User", user_id, h.to_agency or h.from_agency)
     for name in USER_ELEMENTS:
         el(body, "UserElementType", name)

@@ -19,7 +19,8 @@ XML = "application/xml; charset=utf-8"
 def demo_library(agency: str = "SIM") -> Library:
     """A small library: three patrons (one blocked), a few titles with copies, one on loan."""
     lib = Library(agency=agency)
-    for p in (Patron("p-alice", "alice", "Alice", "Reader", "alice@example.org", "FACULTY"),
+    for p in (Patron("p-alice", "alice", "Alice", "Reader", "alice@example.org", "FACULTY",
+                     barcode="21000001", pin="1234"),
               Patron("p-bob", "bob", "Bob", "Borrower", "bob@example.org", "STUDENT"),
               Patron("p-carol", "carol", "Carol", "Blocked", "", "STUDENT", blocked=True),
               Patron("ILL-INST", "ill", "", "Interlibrary Loan", "", "LIBRARY")):

@@ -10,6 +10,7 @@ from lxml import etree
 from reshare.lms.ncip.xml import (
     Element,
     child,
+    children,
     el,
     local,
     message,
@@ -40,11 +41,14 @@ def _problem(parent: Element, p: SimProblem) -> None:
 
 def _lookup_user(lib: Library, req: Element, out: Element) -> None:
     user_value = text(req, "UserId", "UserIdentifierValue")
+    inputs = {text(a, "AuthenticationInputType"): text(a, "AuthenticationInputData")
+              for a in children(req, "AuthenticationInput")}
     if user_value:
         patron = lib.patron(user_value)
+    elif "Barcode Id" in inputs:
+        patron = lib.authenticate(inputs["Barcode Id"], inputs.get("PIN", ""))
     else:
-        patron = lib.patron(text(req, "AuthenticationInput", "AuthenticationInputData"),
-                            by_username=True)
+        patron = lib.patron(inputs.get("Username", ""), by_username=True)
     _id(out, "User", patron.id)
     fields = el(out, "UserOptionalFields")
     name = el(el(el(fields, "NameInformation"), "PersonalNameInformation"),

@@ -31,6 +31,8 @@ class Patron:
     email: str = ""
     profile: str = "FACULTY"
     blocked: bool = False
+    barcode: str = ""
+    pin: str = ""
 
 
 @dataclass
@@ -124,6 +126,14 @@ class Library:
             found = self.patrons.get(key)
         if found is None:
             raise SimProblem("Unknown User", f"no patron {key!r}", "UserId", key)
+        return found
+
+    def authenticate(self, barcode: str, pin: str) -> Patron:
+        found = next((p for p in self.patrons.values() if p.barcode and p.barcode == barcode),
+                     None)
+        if found is None or not found.pin or found.pin != pin:
+            raise SimProblem("User Authentication Failed", "barcode or PIN not recognised",
+                             "AuthenticationInput")
         return found
 
     def item(self, barcode: str) -> Item:
