@@ -274,3 +274,13 @@ class ManualLms(NullLms):
 
     def check_in_item(self, *, request_id: str, item_barcode: str) -> LmsResult:
         return LmsResult(ok=True, manual=True, reason=_MANUAL)
+
+    def delete_item(self, *, item_barcode: str) -> LmsResult:
+        return LmsResult(ok=True, manual=True, reason=_MANUAL)
+
+    def request_item(self, *, request_id: str, bib_record_id: str, patron_id: str,
+                     pickup_location: str = "") -> LmsResult:
+        return LmsResult(ok=True, manual=True, reason=_MANUAL)
+
+    def cancel_request_item(self, *, request_id: str, patron_id: str) -> LmsResult:
+        return LmsResult(ok=True, manual=True, reason=_MANUAL)

@@ -203,6 +203,7 @@ def test_manual_profile_never_claims_a_check() -> None:
     assert manual.check_out_item(request_id="R", item_barcode="B",
                                  institutional_patron_id="I").manual
     assert manual.check_in_item(request_id="R", item_barcode="B").manual
+    assert "manual" in manual.delete_item(item_barcode="B").reason
 
 
 def test_no_address_is_a_clear_failure() -> None:

@@ -73,3 +73,10 @@ def test_an_invalid_message_is_refused_before_sending() -> None:
     el(body, "ItemElementType", "Bibliographic Description")  # ItemId missing
     with pytest.raises(InvalidNcipMessage, match="ItemId"):
         validate(root)
+
+
+def test_control_characters_from_catalogue_data_are_dropped() -> None:
+    root = m.accept_item(H, request_id="R\x0b1", item_id="I", user_id="",
+                         bib=m.Bib(title="Bad\x01title\x1f"))
+    validate(root)
+    assert b"<ns1:Title>Badtitle</ns1:Title>" in to_bytes(root)

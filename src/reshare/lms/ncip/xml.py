@@ -7,6 +7,7 @@ message. Responses are read by local name, so namespaced and namespace-free answ
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import TypeAlias
@@ -24,6 +25,14 @@ class InvalidNcipMessage(ValueError):
     """A message we built does not validate against the NCIP 2.02 schema (a bug on our side)."""
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(value: str) -> str:
+    """Text XML 1.0 can carry: control characters from catalogue data are dropped."""
+    return _NOT_XML.sub("", value)
+
+
 def q(name: str) -> str:
     return f"{{{NS}}}{name}"
 
@@ -34,7 +43,7 @@ def el(parent: Element | None, name: str, text: str | None = None,
     node = etree.Element(q(name), nsmap={"ns1": NS}) if parent is None \
         else etree.SubElement(parent, q(name))
     if text is not None:
-        node.text = text
+        node.text = xml_text(text)
     if scheme:
         node.set(q("Scheme"), scheme)
     return node
