@@ -83,6 +83,8 @@ class NcipLms:
                     f"the {op} by hand in {label}")
         if self.client is None:
             return f"the NCIP server address (ncip_server_address) is not set: cannot send {op}"
+        if not (self.client.header.to_agency or self.client.header.from_agency):
+            return f"the NCIP agency (ncip_from_agency / ncip_to_agency) is not set: cannot send {op}"
         return ""
 
     def _skipped(self, setting: str, op: str) -> LmsResult:

@@ -221,3 +221,11 @@ def test_lookup_by_barcode_and_pin(lib: Library) -> None:
     assert b"<ns1:AuthenticationInputType>PIN</ns1:AuthenticationInputType>" in sent.sent[0]
     for body in sent.sent:
         assert schema().validate(parse_xml(body))
+
+
+def test_no_agency_is_a_clear_failure(lib: Library) -> None:
+    recorder = Recorder(lib)
+    client = NcipClient("sim", Header("", ""), transport=recorder)
+    lms = NcipLms(profile_for("default"), client, ALL_ON)
+    result = lms.lookup_patron("p-alice")
+    assert not result.ok and "ncip_from_agency" in result.reason and not recorder.sent
