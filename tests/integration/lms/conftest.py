@@ -35,7 +35,8 @@ def sim_server() -> Iterator[SimServer]:
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(create_sim_app(library), log_level="warning", lifespan="off")
+    config = uvicorn.Config(create_sim_app(library), log_level="warning", lifespan="off",
+                            timeout_graceful_shutdown=1)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -48,5 +49,8 @@ def sim_server() -> Iterator[SimServer]:
         yield SimServer(library, f"http://127.0.0.1:{port}")
     finally:
         server.should_exit = True
-        thread.join(timeout=5)
+        thread.join(timeout=10)
+        if thread.is_alive():
+            server.force_exit = True
+            thread.join(timeout=5)
         sock.close()
