@@ -57,17 +57,19 @@ def _symbol_owners(session: Session, symbols: set[str]) -> dict[str, DirectoryEn
 def _plan(session: Session, url: str, entries: list[FeedEntry],
           report: SyncReport) -> list[FeedEntry]:
     """Which feed entries to import; conflicts and managed entries go in the report."""
-    claims: dict[str, list[str]] = {}
-    for e in entries:
-        for s in e.symbols:
-            claims.setdefault(s, []).append(e.slug)
-    owners = _symbol_owners(session, set(claims))
     rejected: dict[str, dict[str, str]] = {}
     for e in entries:
         local = session.get(DirectoryEntry, e.id)
         if local is not None and local.status == EntryStatus.MANAGED:
             report.skipped_managed.append(e.slug)
             rejected[e.id] = {}
+    claims: dict[str, list[str]] = {}
+    for e in entries:
+        for s in e.symbols if e.id not in rejected else ():
+            claims.setdefault(s, []).append(e.slug)
+    owners = _symbol_owners(session, set(claims))
+    for e in entries:
+        if e.id in rejected:
             continue
         slug_row = session.scalars(select(DirectoryEntry)
                                    .where(DirectoryEntry.slug == e.slug)).first()
