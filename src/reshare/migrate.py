@@ -12,6 +12,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.script.revision import Revision
 from sqlalchemy.engine import Engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -41,7 +42,7 @@ def is_current(engine: Engine) -> bool:
     todo = list(script.revision_map.get_revisions(current))
     while todo:
         rev = todo.pop()
-        if rev is None or rev.revision in applied:
+        if not isinstance(rev, Revision) or rev.revision in applied:
             continue
         applied.add(rev.revision)
         for parent in (*_as_tuple(rev.down_revision), *_as_tuple(rev.dependencies)):

@@ -140,7 +140,7 @@ def sync_all(db: Database, only: str | None = None,
 def claim_due(db: Database, limit: int = 5) -> list[str]:
     """Friends whose crawl is due, claimed by stamping them (skip those another worker holds)."""
     now = utcnow()
-    claimed = []
+    claimed: list[str] = []
     with db.unscoped() as session:
         candidates = session.scalars(
             select(Friend).where(or_(Friend.last_crawled_at.is_(None),

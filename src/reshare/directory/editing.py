@@ -68,10 +68,16 @@ def touch(session: Session, entry: DirectoryEntry) -> None:
         node.last_modified = now
 
 
-def _parent(session: Session, key: str | None, child: EntryType) -> DirectoryEntry | None:
+def _parent(session: Session, tenant_id: int, key: str | None,
+            child: EntryType) -> DirectoryEntry | None:
+    """The parent of a tenant's entry: one of its own entries, or any consortium it joins."""
     parent = find_entry(session, key) if key else None
+    if parent is not None and parent.type != EntryType.CONSORTIUM \
+            and parent.owner_tenant_id != tenant_id:
+        parent = None
     if key and parent is None:
-        raise NotFound(f"parent entry {key!r} not found (give its slug, id or symbol)",
+        raise NotFound(f"parent entry {key!r} not found among your entries (give its slug, id "
+                       "or symbol; only a consortium may belong to someone else)",
                        code="unknown_entry", details={"field": "parent"})
     model.check_parent(child, EntryType(parent.type) if parent else None)
     return parent
@@ -97,7 +103,7 @@ def create_entry(session: Session, tenant_id: int, draft: EntryDraft) -> Directo
     name = draft.name.strip()
     if not name:
         raise ValidationFailed("a directory entry needs a name", details={"field": "name"})
-    parent = _parent(session, draft.parent, kind)
+    parent = _parent(session, tenant_id, draft.parent, kind)
     entry = DirectoryEntry(
         id=str(uuid.uuid4()), slug=_unique_slug(session, draft.slug, name), name=name,
         description=draft.description.strip(), type=kind.value, status=EntryStatus.MANAGED.value,
@@ -143,14 +149,15 @@ def update_entry(session: Session, tenant_id: int, key: str,
     if "addresses" in changes:
         entry.addresses = [model.normalise_address(a) for a in changes["addresses"] or []]
     if "parent" in changes:
-        _reparent(session, entry, changes["parent"])
+        _reparent(session, tenant_id, entry, changes["parent"])
     touch(session, entry)
     session.flush()
     return entry
 
 
-def _reparent(session: Session, entry: DirectoryEntry, key: str | None) -> None:
-    parent = _parent(session, key, EntryType(entry.type))
+def _reparent(session: Session, tenant_id: int, entry: DirectoryEntry,
+              key: str | None) -> None:
+    parent = _parent(session, tenant_id, key, EntryType(entry.type))
     if parent is not None and any(n.id == entry.id for n in lineage(session, parent)):
         raise ValidationFailed(f"{parent.name} is a unit of {entry.name}: that would make a "
                                "cycle", details={"field": "parent"})

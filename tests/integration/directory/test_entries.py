@@ -49,10 +49,10 @@ def test_slugs_are_unique_and_generated(platform: Platform, lib_a: int) -> None:
 def test_symbols_are_unique_across_the_directory_in_any_case(
         platform: Platform, lib_a: int, lib_b: int) -> None:
     make_library(platform, lib_a, "ALPHA")
-    with platform.db.tenant(lib_b) as s:
-        with pytest.raises(Conflict, match="RESHARE:ALPHA already belongs to ALPHA Library"):
-            editing.create_entry(s, lib_b, editing.EntryDraft(
-                type="institution", name="Beta", symbols=["reshare:alpha"]))
+    taken = "RESHARE:ALPHA already belongs to ALPHA Library"
+    with platform.db.tenant(lib_b) as s, pytest.raises(Conflict, match=taken):
+        editing.create_entry(s, lib_b, editing.EntryDraft(
+            type="institution", name="Beta", symbols=["reshare:alpha"]))
     with platform.db.tenant(lib_a) as s:
         # the same code under another authority is a different symbol
         editing.add_symbol(s, lib_a, "alpha", "isil:us-alpha")
@@ -135,9 +135,13 @@ def test_tenant_b_cannot_change_or_remove_a_s_entries(
         with platform.db.tenant(lib_b) as s, pytest.raises(NotFound,
                                                                  match="managed by your library"):
             action(s, lib_b, *args)
+    with platform.db.tenant(lib_b) as s, pytest.raises(NotFound, match="among your entries"):
+        editing.create_entry(s, lib_b, editing.EntryDraft(type="branch", name="Intruder",
+                                                           parent="alpha"))
     with platform.db.tenant(lib_a) as s:
         resolved = service.resolve_symbol(s, "RESHARE:ALPHA")
         assert resolved is not None and resolved.entry_name == "ALPHA Library"
+        assert [u.slug for u in service.units_of(s, resolved.entry_id)] == ["alpha-main"]
         assert resolved.iso18626_url == "https://alpha.example.edu/iso18626"
         assert resolved.properties == {}
         assert service.find_entry(s, "alpha-main") is not None
@@ -191,13 +195,12 @@ def test_update_fields_and_bad_input_changes_nothing(
         editing.update_entry(s, lib_a, "alpha-main", {
             "name": "Alpha Main Library", "tags": ["Pickup", "delivery"],
             "addresses": [{"type": "shipping", "lines": ["1 Main St"]}]})
-    with pytest.raises(ValidationFailed, match="cannot change slug"):
-        with platform.db.tenant(lib_a) as s:
-            editing.update_entry(s, lib_a, "alpha-main", {"slug": "x", "name": "Y"})
-    with pytest.raises(ValidationFailed, match="address type"):
-        with platform.db.tenant(lib_a) as s:
-            editing.update_entry(s, lib_a, "alpha-main", {
-                "name": "Changed", "addresses": [{"type": "moon", "lines": ["x"]}]})
+    with pytest.raises(ValidationFailed, match="cannot change slug"), \
+            platform.db.tenant(lib_a) as s:
+        editing.update_entry(s, lib_a, "alpha-main", {"slug": "x", "name": "Y"})
+    with pytest.raises(ValidationFailed, match="address type"), platform.db.tenant(lib_a) as s:
+        editing.update_entry(s, lib_a, "alpha-main", {
+            "name": "Changed", "addresses": [{"type": "moon", "lines": ["x"]}]})
     with platform.db.tenant(lib_a) as s:
         entry = service.get_entry(s, "alpha-main")
         assert entry.name == "Alpha Main Library" and entry.tags == ["delivery", "pickup"]

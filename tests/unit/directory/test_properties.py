@@ -20,7 +20,8 @@ GOOD = {
     "ALMA_AGENCY_ID": ("01NJ_INST", "01NJ_INST"),
     "policy.ill.loan_policy": ("Lending Physical Only", "lending_physical_only"),
     "policy.ill.InstitutionalLoanToBorrowRatio": (" 2 : 1 ", "2:1"),
-    "AdditionalHeaders": ("X-Api-Key:abc, X-Okapi-Tenant: njsoos", "X-Api-Key:abc,X-Okapi-Tenant:njsoos"),
+    "AdditionalHeaders": ("X-Api-Key:abc, X-Okapi-Tenant: njsoos",
+                          "X-Api-Key:abc,X-Okapi-Tenant:njsoos"),
 }
 
 BAD = [
