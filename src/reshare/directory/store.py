@@ -42,9 +42,11 @@ class DirectoryEntry(Base):
                                                     nullable=False)
 
     symbols: Mapped[list[DirectorySymbol]] = relationship(
-        back_populates="entry", cascade="all, delete-orphan", order_by="DirectorySymbol.id")
+        back_populates="entry", cascade="all, delete-orphan", order_by="DirectorySymbol.id",
+        lazy="selectin")
     accounts: Mapped[list[ServiceAccount]] = relationship(
-        back_populates="entry", cascade="all, delete-orphan", order_by="ServiceAccount.id")
+        back_populates="entry", cascade="all, delete-orphan", order_by="ServiceAccount.id",
+        lazy="selectin")
 
 
 class DirectorySymbol(Base):

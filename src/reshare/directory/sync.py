@@ -43,23 +43,22 @@ class SyncReport:
         return asdict(self)
 
 
-def _symbol_owners(session: Session, symbols: set[str]) -> dict[str, DirectoryEntry]:
-    owners: dict[str, DirectoryEntry] = {}
-    for text in symbols:
-        sym = parse_symbol(text)
-        row = session.scalars(select(DirectorySymbol).where(
-            DirectorySymbol.authority == sym.authority, DirectorySymbol.symbol == sym.code)).first()
-        if row is not None:
-            owners[text] = row.entry
-    return owners
+def _directory(session: Session) -> tuple[dict[str, DirectoryEntry], dict[str, DirectoryEntry],
+                                          dict[str, DirectoryEntry]]:
+    """The whole directory in three queries: entries by id, by slug, and by symbol."""
+    by_id = {e.id: e for e in session.scalars(select(DirectoryEntry))}
+    by_slug = {e.slug: e for e in by_id.values()}
+    by_symbol = {s.text: by_id[s.entry_id] for e in by_id.values() for s in e.symbols}
+    return by_id, by_slug, by_symbol
 
 
 def _plan(session: Session, url: str, entries: list[FeedEntry],
           report: SyncReport) -> list[FeedEntry]:
     """Which feed entries to import; conflicts and managed entries go in the report."""
+    by_id, by_slug, owners = _directory(session)
     rejected: dict[str, dict[str, str]] = {}
     for e in entries:
-        local = session.get(DirectoryEntry, e.id)
+        local = by_id.get(e.id)
         if local is not None and local.status == EntryStatus.MANAGED:
             report.skipped_managed.append(e.slug)
             rejected[e.id] = {}
@@ -67,12 +66,10 @@ def _plan(session: Session, url: str, entries: list[FeedEntry],
     for e in entries:
         for s in e.symbols if e.id not in rejected else ():
             claims.setdefault(s, []).append(e.slug)
-    owners = _symbol_owners(session, set(claims))
     for e in entries:
         if e.id in rejected:
             continue
-        slug_row = session.scalars(select(DirectoryEntry)
-                                   .where(DirectoryEntry.slug == e.slug)).first()
+        slug_row = by_slug.get(e.slug)
         if slug_row is not None and slug_row.id != e.id:
             rejected[e.id] = {"entry": e.slug, "slug": e.slug,
                               "reason": f"slug already used here by {slug_row.name}"}
