@@ -12,7 +12,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from alembic.script.revision import Revision
+from alembic.script.revision import Revision, RevisionError
 from sqlalchemy.engine import Engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -39,14 +39,17 @@ def is_current(engine: Engine) -> bool:
     # A branch that depends on another (e.g. directory_0001 on tenancy_0001) absorbs it in
     # alembic_version, so compare with everything the stored heads imply, dependencies included.
     applied: set[str] = set()
-    todo = list(script.revision_map.get_revisions(current))
-    while todo:
-        rev = todo.pop()
-        if not isinstance(rev, Revision) or rev.revision in applied:
-            continue
-        applied.add(rev.revision)
-        for parent in (*_as_tuple(rev.down_revision), *_as_tuple(rev.dependencies)):
-            todo.extend(script.revision_map.get_revisions(parent))
+    try:
+        todo = list(script.revision_map.get_revisions(current))
+        while todo:
+            rev = todo.pop()
+            if not isinstance(rev, Revision) or rev.revision in applied:
+                continue
+            applied.add(rev.revision)
+            for parent in (*_as_tuple(rev.down_revision), *_as_tuple(rev.dependencies)):
+                todo.extend(script.revision_map.get_revisions(parent))
+    except RevisionError:  # the database knows revisions this code does not
+        return False
     return set(script.get_heads()) <= applied
 
 

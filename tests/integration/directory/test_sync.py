@@ -168,3 +168,15 @@ def test_due_friends_are_claimed_once(platform: Platform) -> None:
     crawl.add_friend(platform.db, "http://127.0.0.1:9/", every_minutes=60)
     assert crawl.claim_due(platform.db) == ["http://127.0.0.1:9/directory/feed"]
     assert crawl.claim_due(platform.db) == []  # stamped: not due for another hour
+
+
+def test_the_scheduled_job_crawls_due_friends_and_records_the_outcome(
+        platform: Platform) -> None:
+    from reshare.directory.jobs import JOBS
+
+    [job] = JOBS
+    crawl.add_friend(platform.db, "http://127.0.0.1:9/", every_minutes=30)  # nothing listens
+    assert job.run(platform) == 1
+    assert job.run(platform) == 0  # crawled: due again in 30 minutes
+    [friend] = crawl.list_friends(platform.db)
+    assert friend["last_status"] == "error" and "cannot reach" in friend["last_report"]["error"]
