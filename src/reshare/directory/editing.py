@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from reshare.db import utcnow
@@ -59,6 +60,14 @@ def owned_entry(session: Session, tenant_id: int, key: str) -> DirectoryEntry:
                        "`reshare directory list --mine` shows yours",
                        code="unknown_entry", details={"entry": key})
     return entry
+
+
+def _flush_unique(session: Session, message: str) -> None:
+    """Flush; a unique constraint lost to a concurrent writer becomes a 409, not a 500."""
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict(message, code="taken") from None
 
 
 def touch(session: Session, entry: DirectoryEntry) -> None:
@@ -113,7 +122,7 @@ def create_entry(session: Session, tenant_id: int, draft: EntryDraft) -> Directo
         addresses=[model.normalise_address(a) for a in draft.addresses], properties={},
     )
     session.add(entry)
-    session.flush()
+    _flush_unique(session, f"the slug {entry.slug!r} was just taken; try again")
     for symbol in draft.symbols:
         add_symbol(session, tenant_id, entry.id, symbol)
     for kind_name, address in draft.services.items():
@@ -198,7 +207,7 @@ def add_symbol(session: Session, tenant_id: int, key: str, raw: str) -> Director
     if str(symbol) not in [s.text for s in entry.symbols]:
         entry.symbols.append(DirectorySymbol(authority=symbol.authority, symbol=symbol.code))
         touch(session, entry)
-        session.flush()
+        _flush_unique(session, f"the symbol {symbol} was just taken by another entry")
     return entry
 
 

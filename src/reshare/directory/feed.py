@@ -102,6 +102,13 @@ def _timestamp(value: Any) -> dt.datetime | None:
     return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
 
 
+def _entry_id(raw: dict[str, Any]) -> str:
+    value = _text(raw, "id", required=True)
+    if len(value) > 36:
+        raise ValueError("id is longer than 36 characters")
+    return value
+
+
 def read_entry(raw: Any) -> FeedEntry:
     if not isinstance(raw, dict):
         raise ValueError("an entry must be an object")
@@ -114,8 +121,7 @@ def read_entry(raw: Any) -> FeedEntry:
     properties = {str(k): validate_property(str(k), str(v))
                   for k, v in (raw.get("properties") or {}).items() if not is_local(str(k))}
     return FeedEntry(
-        id=_text(raw, "id", required=True)[:36], slug=model.check_slug(_text(raw, "slug",
-                                                                             required=True)),
+        id=_entry_id(raw), slug=model.check_slug(_text(raw, "slug", required=True)),
         name=_text(raw, "name", required=True), type=kind,
         parent_id=_text(raw, "parent_id") or None, description=_text(raw, "description"),
         lms_location_code=_text(raw, "lms_location_code") or None,

@@ -28,20 +28,20 @@ class ResolvedSymbol:
     entry_id: str
     entry_name: str
     entry_type: str
-    entry_slug: str
-    institution_id: str | None
-    institution_name: str | None
-    institution_symbols: tuple[str, ...]
-    iso18626_url: str | None
-    rs_stats_url: str | None
-    ncip_url: str | None
-    z3950_address: str | None
+    institution_id: str | None = None
+    institution_name: str | None = None
+    institution_symbols: tuple[str, ...] = ()
+    iso18626_url: str | None = None
+    rs_stats_url: str | None = None
+    ncip_url: str | None = None
+    z3950_address: str | None = None
     properties: dict[str, str] = field(default_factory=dict)
     additional_headers: dict[str, str] = field(default_factory=dict)
     managed: bool = False
     owner_tenant_id: int | None = None
     lms_location_code: str | None = None
     is_pickup: bool = False
+    entry_slug: str = ""
 
 
 @dataclass(frozen=True)

@@ -52,16 +52,28 @@ def _directory(session: Session) -> tuple[dict[str, DirectoryEntry], dict[str, D
     return by_id, by_slug, by_symbol
 
 
+Rejections = dict[str, dict[str, str]]  # feed entry id -> conflict ({} : kept managed entry)
+
+
 def _plan(session: Session, url: str, entries: list[FeedEntry],
           report: SyncReport) -> list[FeedEntry]:
     """Which feed entries to import; conflicts and managed entries go in the report."""
     by_id, by_slug, owners = _directory(session)
-    rejected: dict[str, dict[str, str]] = {}
+    rejected: Rejections = {}
     for e in entries:
         local = by_id.get(e.id)
         if local is not None and local.status == EntryStatus.MANAGED:
             report.skipped_managed.append(e.slug)
             rejected[e.id] = {}
+    _feed_conflicts(entries, by_slug, rejected)
+    _symbol_conflicts(url, entries, owners, rejected)
+    report.conflicts.extend(r for r in rejected.values() if r)
+    return [e for e in entries if e.id not in rejected]
+
+
+def _feed_conflicts(entries: list[FeedEntry], by_slug: dict[str, DirectoryEntry],
+                    rejected: Rejections) -> None:
+    """A slug used here by another entry; a symbol claimed twice within the feed."""
     claims: dict[str, list[str]] = {}
     for e in entries:
         for s in e.symbols if e.id not in rejected else ():
@@ -77,8 +89,13 @@ def _plan(session: Session, url: str, entries: list[FeedEntry],
             if len(claims[s]) > 1:
                 rejected[e.id] = {"entry": e.slug, "symbol": s, "reason":
                                   f"claimed by several entries of the feed: {', '.join(claims[s])}"}
-    # A symbol held here by another entry is a conflict, unless it moves between two entries
-    # of this same feed that are both imported (their old rows go first). Repeat to a fixpoint.
+
+
+def _symbol_conflicts(url: str, entries: list[FeedEntry], owners: dict[str, DirectoryEntry],
+                      rejected: Rejections) -> None:
+    """A symbol held here by another entry is a conflict, unless it moves between two entries
+    of this same feed that are both imported (their old rows go first). Repeat to a fixpoint:
+    rejecting one entry can stop another's move."""
     feed_ids = {e.id: e for e in entries}
     changed = True
     while changed:
@@ -98,8 +115,6 @@ def _plan(session: Session, url: str, entries: list[FeedEntry],
                                                 f"({holder.slug}, {holder.status})"}
                     changed = True
                     break
-    report.conflicts.extend(r for r in rejected.values() if r)
-    return [e for e in entries if e.id not in rejected]
 
 
 def _apply_fields(entry: DirectoryEntry, e: FeedEntry, url: str) -> None:
