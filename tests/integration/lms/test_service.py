@@ -131,3 +131,22 @@ def test_institutional_patron_falls_back_to_the_setting(platform: Platform,
         assert institutional_patron_id(s, "ISIL:XX-UNKNOWN") is None
         set_value(s, "requests", "default_institutional_patron_id", " ILL-INST ")
         assert institutional_patron_id(s, "ISIL:XX-UNKNOWN") == "ILL-INST"
+
+
+def test_institutional_patron_from_the_directory(platform: Platform, tenant_a: TenantFixture,
+                                                 tenant_b: TenantFixture) -> None:
+    from reshare.directory import editing
+
+    with platform.db.tenant(tenant_a.id) as s:  # the requester publishes its entry
+        editing.create_entry(s, tenant_a.id, editing.EntryDraft(
+            type="institution", name="Alpha University", symbols=["ISIL:US-ALPHA"]))
+    with platform.db.tenant(tenant_b.id) as s:  # the supplier keeps its proxy patron for it
+        set_value(s, "requests", "default_institutional_patron_id", "ILL-DEFAULT")
+        assert institutional_patron_id(s, "ISIL:US-ALPHA") == "ILL-DEFAULT"
+        editing.set_property(s, tenant_b.id, "alpha-university", "local_institutionalPatronId",
+                             "INST-ALPHA")
+        assert institutional_patron_id(s, "isil:us-alpha") == "INST-ALPHA"
+        assert institutional_patron_id(s, "ISIL:US-OTHER") == "ILL-DEFAULT"
+        assert institutional_patron_id(s, "not a symbol") == "ILL-DEFAULT"
+    with platform.db.tenant(tenant_a.id) as s:  # a local property is the supplier's own
+        assert institutional_patron_id(s, "ISIL:US-ALPHA") is None
