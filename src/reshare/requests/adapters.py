@@ -62,6 +62,40 @@ def routing(platform: Platform, tenant_id: int) -> RoutingPort | None:
     return None
 
 
+_TTL = 10.0
+
+
+def warm(platform: Platform, tenant_id: int) -> None:
+    """Build the tenant's LMS and availability ports now, outside any transaction (building
+    them reads settings in a transaction of their own); they are reused for a few seconds."""
+    import time
+
+    cache: dict[int, tuple[float, LmsPort, AvailabilityPort]] = platform.extras.setdefault(
+        "requests.ports", {})
+    hit = cache.get(tenant_id)
+    if hit is not None and time.monotonic() - hit[0] < _TTL:
+        return
+    cache[tenant_id] = (time.monotonic(), lms(platform, tenant_id),
+                        availability(platform, tenant_id))
+
+
+def cached_lms(platform: Platform, tenant_id: int) -> LmsPort:
+    """The tenant's LMS for use inside a transaction (warmed by the use case beforehand)."""
+    hit = platform.extras.get("requests.ports", {}).get(tenant_id)
+    if hit is not None:
+        return hit[1]  # type: ignore[no-any-return]
+    if platform.db.dialect == "sqlite":  # building it here would wait on our own write lock
+        return NullLms()
+    return lms(platform, tenant_id)
+
+
+def cached_availability(platform: Platform, tenant_id: int) -> AvailabilityPort:
+    hit = platform.extras.get("requests.ports", {}).get(tenant_id)
+    if hit is not None:
+        return hit[2]  # type: ignore[no-any-return]
+    return availability(platform, tenant_id)
+
+
 def null_routing() -> RoutingPort:
     return NullRouting()
 

@@ -27,6 +27,7 @@ class Ctx:
     actor: str
     _settings: dict[str, str | None] | None = None
     notices: list[tuple[str, int]] = field(default_factory=list)
+    prefetch: dict[Any, Any] = field(default_factory=dict)  # outside calls made before the txn
 
     def setting(self, key: str, default: str = "") -> str:
         if self._settings is None:

@@ -52,6 +52,9 @@ BAD_VALUE, BAD_FORM, UNSUPPORTED = ("UnrecognisedDataValue", "BadlyFormedMessage
 
 def receive(platform: Platform, tenant_id: int, env: Envelope) -> Outcome:
     """Apply one message in its own transaction of the receiving tenant."""
+    from reshare.requests import adapters
+
+    adapters.warm(platform, tenant_id)
     with platform.db.tenant(tenant_id) as session:
         return handle_envelope(platform, session, tenant_id, env)
 

@@ -56,7 +56,9 @@ def check_new_request(ctx: Ctx, req: PatronRequest) -> tuple[str | None, str]:
 
 
 def check_patron(ctx: Ctx, req: PatronRequest) -> tuple[str | None, str]:
-    result = adapters.lms(ctx.platform, ctx.tenant_id).lookup_patron(req.patron_id)
+    result = ctx.prefetch.get(("patron", req.patron_id))
+    if result is None:
+        result = adapters.cached_lms(ctx.platform, ctx.tenant_id).lookup_patron(req.patron_id)
     if not result.ok:
         return "invalidPatron", f"patron {req.patron_id} not valid: {result.reason}"
     req.patron_name = req.patron_name or result.name
@@ -117,7 +119,7 @@ def send_to_next_lender(ctx: Ctx, req: PatronRequest) -> None:
             transition(ctx, req, "sendToNextLender", "localReview",
                        message=f"{entry.symbol} is one of our own symbols")
             return
-        if adapters.directory_installed() and adapters.resolve_symbol(
+        if not courier.uses_local(ctx.platform) and adapters.resolve_symbol(
                 ctx.session, entry.symbol) is None:
             entry.note = "Send not attempted: Unable to resolve symbol"
             position += 1
@@ -225,7 +227,7 @@ def agree_conditions(ctx: Ctx, req: PatronRequest, params: dict[str, Any]) -> st
 
 @action("requesterReceived", bulk=True)
 def received(ctx: Ctx, req: PatronRequest, params: dict[str, Any]) -> str | None:
-    lms = adapters.lms(ctx.platform, ctx.tenant_id)
+    lms = adapters.cached_lms(ctx.platform, ctx.tenant_id)
     failures = []
     for vol in volumes(ctx.session, req.id):
         result = lms.accept_item(ItemToAccept(
@@ -247,7 +249,7 @@ def received(ctx: Ctx, req: PatronRequest, params: dict[str, Any]) -> str | None
 def _patron_returned(ctx: Ctx, req: PatronRequest) -> None:
     if ctx.setting("check_in_on_return", "off") != "on":
         return
-    lms = adapters.lms(ctx.platform, ctx.tenant_id)
+    lms = adapters.cached_lms(ctx.platform, ctx.tenant_id)
     for vol in volumes(ctx.session, req.id):
         barcode = vol.temporary_barcode or req.hrid
         result = lms.check_in_item(request_id=req.hrid, item_barcode=barcode)

@@ -12,7 +12,7 @@ from typing import Any
 
 from reshare.errors import Conflict, NotFound, ValidationFailed
 from reshare.platform import Platform
-from reshare.requests import requester, store, supplier  # noqa: F401 - registers actions
+from reshare.requests import adapters, requester, store, supplier  # noqa: F401 - registers
 from reshare.requests.core import ACTIONS, BULK_ALLOWED, Ctx, apply_step, audit, model_of
 from reshare.requests.engine import NoTransition, Trig
 from reshare.requests.messages import Envelope, split_protocol_id, strip_seq
@@ -39,12 +39,34 @@ def create_request(platform: Platform, tenant_id: int, data: NewRequest, *,
                    actor: str) -> RequestView:
     """A new patron request (requester side); validation and sending run right away."""
     data.check()
+    prefetch = _lookup_patron(platform, tenant_id, data.patron_id)
     with platform.db.tenant(tenant_id) as session:
-        ctx = Ctx(platform, session, tenant_id, actor)
+        ctx = Ctx(platform, session, tenant_id, actor, prefetch=prefetch)
         req = new_requester_row(ctx, data)
         audit(ctx, req, "created", message=f"request created by {actor}")
         requester.validate(ctx, req)
         return request_view(session, req)
+
+
+def _lookup_patron(platform: Platform, tenant_id: int, patron_id: str) -> dict[Any, Any]:
+    """Ask the LMS before the transaction: no network wait while holding the request's row."""
+    adapters.warm(platform, tenant_id)
+    return {("patron", patron_id): adapters.cached_lms(platform, tenant_id).lookup_patron(
+        patron_id)}
+
+
+_PATRON_ACTIONS = ("borrowerCheck", "requesterRetryValidation")
+
+
+def _prefetch(platform: Platform, tenant_id: int, request_id: int, action: str,
+              params: dict[str, Any]) -> dict[Any, Any]:
+    adapters.warm(platform, tenant_id)
+    if action not in _PATRON_ACTIONS:
+        return {}
+    with platform.db.tenant(tenant_id) as session:
+        req = store.get(session, request_id)
+        patron = str(params.get("patron_id") or (req.patron_id if req else ""))
+    return _lookup_patron(platform, tenant_id, patron)
 
 
 def new_requester_row(ctx: Ctx, data: NewRequest) -> PatronRequest:
@@ -91,7 +113,10 @@ def create_supplier_request(ctx: Ctx, env: Envelope) -> PatronRequest:
     from reshare.requests.core import queue_notice
 
     queue_notice(ctx, "new_supply_request", req)
-    supplier.auto_respond(ctx, req)
+    if ctx.setting("auto_responder_status", "off") != "off":
+        platform, tenant_id, request_id = ctx.platform, ctx.tenant_id, req.id
+        ctx.session.after_commit(lambda: supplier.auto_respond_later(platform, tenant_id,
+                                                                     request_id))
     return req
 
 
@@ -172,8 +197,9 @@ def _manual_close(ctx: Ctx, req: PatronRequest, params: dict[str, Any]) -> None:
 
 def perform_action(platform: Platform, tenant_id: int, request_id: int, action: str,
                    params: dict[str, Any] | None = None, *, actor: str) -> RequestView:
+    prefetch = _prefetch(platform, tenant_id, request_id, action, dict(params or {}))
     with platform.db.tenant(tenant_id) as session:
-        ctx = Ctx(platform, session, tenant_id, actor)
+        ctx = Ctx(platform, session, tenant_id, actor, prefetch=prefetch)
         req = _load(ctx, request_id)
         run_action(ctx, req, action, dict(params or {}))
         session.flush()
@@ -208,6 +234,7 @@ def mark_pull_slips_printed(platform: Platform, tenant_id: int, request_ids: lis
                             actor: str) -> dict[str, list[int]]:
     """Run each request's pick-slip-printed action where it is valid now."""
     done: dict[str, list[int]] = {"successful": [], "notValid": []}
+    adapters.warm(platform, tenant_id)
     for rid in request_ids:
         with platform.db.tenant(tenant_id) as session:
             ctx = Ctx(platform, session, tenant_id, actor)

@@ -18,6 +18,7 @@ from reshare.requests.messages import (
     Envelope,
     encode_volumes,
 )
+from reshare.requests.ports import Availability
 from reshare.requests.store import LoanCondition, PatronRequest, Volume, volumes
 
 CANNOT_SUPPLY_REASONS = ("unavailable", "missing", "incorrect", "other", "No copy")
@@ -152,7 +153,7 @@ def _barcodes(params: dict[str, Any]) -> list[dict[str, str]]:
 @action("supplierCheckInToReshare")
 def fill(ctx: Ctx, req: PatronRequest, params: dict[str, Any]) -> str | None:
     items = _barcodes(params)
-    lms = adapters.lms(ctx.platform, ctx.tenant_id)
+    lms = adapters.cached_lms(ctx.platform, ctx.tenant_id)
     patron = (adapters.institutional_patron_id(ctx.session, req.requesting_symbol)
               or ctx.setting("default_institutional_patron_id"))
     due: dt.datetime | None = None
@@ -198,7 +199,7 @@ def fill_and_ship(ctx: Ctx, req: PatronRequest, params: dict[str, Any]) -> str |
 
 @action("supplierCheckOutOfReshare", bulk=True)
 def check_out_of_reshare(ctx: Ctx, req: PatronRequest, params: dict[str, Any]) -> str | None:
-    lms = adapters.lms(ctx.platform, ctx.tenant_id)
+    lms = adapters.cached_lms(ctx.platform, ctx.tenant_id)
     for vol in volumes(ctx.session, req.id):
         result = lms.check_in_item(request_id=req.hrid, item_barcode=vol.item_id)
         if not result.ok:
@@ -219,7 +220,7 @@ def respond_to_cancel(ctx: Ctx, req: PatronRequest, params: dict[str, Any]) -> s
         courier.send(ctx, req, sam(req, status_for_state(previous), reason="CancelResponse",
                                    answer="N", note=_note(params)))
         return "no"
-    lms = adapters.lms(ctx.platform, ctx.tenant_id)
+    lms = adapters.cached_lms(ctx.platform, ctx.tenant_id)
     for vol in volumes(ctx.session, req.id):
         lms.check_in_item(request_id=req.hrid, item_barcode=vol.item_id)
     courier.send(ctx, req, sam(req, "Cancelled", reason="CancelResponse", answer="Y",
@@ -301,14 +302,33 @@ def iso_status(req: PatronRequest) -> str:
 # ------------------------------------------------------------------------------ automation
 
 
-def auto_respond(ctx: Ctx, req: PatronRequest) -> None:
+def auto_respond_later(platform: Any, tenant_id: int, request_id: int) -> None:
+    """After the new request is committed: check availability outside any transaction (it may
+    call the catalogue), then answer in a transaction of its own if nobody answered meanwhile."""
+    from reshare.requests import store
+
+    adapters.warm(platform, tenant_id)
+    with platform.db.tenant(tenant_id) as session:
+        req = store.get(session, request_id)
+        if req is None or req.state != "RES_IDLE":
+            return
+        query = rota.bib_query(req)
+    found = adapters.cached_availability(platform, tenant_id).find_copy(query)
+    with platform.db.tenant(tenant_id) as session:
+        req = store.get(session, request_id, lock=True)
+        if req is None or req.state != "RES_IDLE":
+            return
+        auto_respond(Ctx(platform, session, tenant_id, actor="system:auto-responder"), req,
+                     found)
+
+
+def auto_respond(ctx: Ctx, req: PatronRequest, found: Availability) -> None:
     """Answer a new lending request from a real availability check (§11.1).
 
     With no catalogue configured nothing is promised: the request waits for staff."""
     mode = ctx.setting("auto_responder_status", "off")
     if mode == "off":
         return
-    found = adapters.availability(ctx.platform, ctx.tenant_id).find_copy(rota.bib_query(req))
     if found.available and found.copy is not None:
         params = {"pickLocation": found.copy.location,
                   "pickShelvingLocation": found.copy.shelving_location,

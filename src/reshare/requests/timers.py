@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 
 from reshare.db import ScopedSession, utcnow
 from reshare.platform import Platform
-from reshare.requests import courier, supplier
+from reshare.requests import adapters, courier, supplier
 from reshare.requests.core import Ctx, model_of, queue_notice, transition
 from reshare.requests.statemodels import OVERDUE_FROM, STALE_STATES
 from reshare.requests.store import PatronRequest
@@ -33,6 +33,7 @@ def for_each_tenant(platform: Platform, name: str,
     for tenant in tenancy.list_tenants(platform.db):
         if getattr(tenant, "status", "active") != "active":
             continue
+        adapters.warm(platform, tenant.id)
         with platform.db.tenant(tenant.id) as session:
             if not tenant_lock(session, name, tenant.id):
                 continue
