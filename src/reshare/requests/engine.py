@@ -130,7 +130,7 @@ class StateModel:
         saved = dict(previous)
         target = state if row.target == SAME else row.target
         if row.restore:
-            target = saved.pop(state, None) or target
+            target = saved.pop(state, "") or target
             if target == state:
                 raise NoTransition(f"{trigger}: no saved state to go back to from {state}")
         if row.save and target != state:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass, field, fields
 from decimal import Decimal, InvalidOperation
@@ -90,18 +91,14 @@ class NewRequest:
     @classmethod
     def from_wire(cls, values: dict[str, Any], note: str) -> NewRequest:
         known = {f.name for f in fields(cls)} - {"extra", "needed_by", "max_cost"}
-        data = cls(**{k: str(v or "") for k, v in values.items() if k in known})
+        data = cls(**{k: str(v or "") for k, v in values.items() if k in known})  # type: ignore[arg-type]
         data.patron_note = note
         if values.get("needed_by"):
-            try:
+            with contextlib.suppress(ValueError):
                 data.needed_by = dt.date.fromisoformat(str(values["needed_by"])[:10])
-            except ValueError:
-                pass
         if values.get("max_cost"):
-            try:
+            with contextlib.suppress(InvalidOperation):
                 data.max_cost = Decimal(str(values["max_cost"]))
-            except InvalidOperation:
-                pass
         data.service_type = data.service_type or "Loan"
         return data
 

@@ -79,7 +79,7 @@ def _request_to_iso(env: Envelope) -> m.Request:
         pages_requested=f.get("pages") or None,
         bibliographic_record_id=conv.record_ids({code: f.get(col) for code, col in
                                                  _RECORD_CODES.items()}),
-        **{k: f.get(k) or None for k in _BIB})
+        **{k: f.get(k) or None for k in _BIB})  # type: ignore[arg-type]
     for code in ("isbn", "issn"):
         if f.get(code):
             bib.bibliographic_item_id.append(m.BibliographicItemId(f[code], m.SchemeValue(
@@ -189,8 +189,15 @@ def _request_from_iso(env: Envelope, msg: m.Request) -> None:
 
 
 def outcome_to_iso(outcome: Any) -> Any:
-    """The handling outcome in the form the ISO 18626 endpoint expects."""
-    return outcome
+    """Our Outcome as the ISO 18626 endpoint's HandlingOutcome (when that module exists)."""
+    try:
+        from reshare.iso18626 import handlers  # type: ignore[attr-defined,unused-ignore]
+    except ImportError:
+        return outcome
+    if outcome.ok:
+        return handlers.HandlingOutcome.accepted()
+    return handlers.HandlingOutcome.error(handlers.error_type_of(outcome.error_type),
+                                          outcome.error_value)
 
 
 def delivery_outcome(outcome: Any) -> Any:
@@ -200,5 +207,5 @@ def delivery_outcome(outcome: Any) -> Any:
     if isinstance(outcome, Outcome):
         return outcome
     ok = bool(getattr(outcome, "ok", False))
-    return Outcome(ok, str(getattr(outcome, "error_type", "") or ""),
-                   str(getattr(outcome, "error_value", getattr(outcome, "reason", "")) or ""))
+    return Outcome(ok, str(getattr(outcome, "error_type", "") or getattr(outcome, "result", "")),
+                   str(getattr(outcome, "error_value", "") or getattr(outcome, "detail", "")))

@@ -99,7 +99,7 @@ class _Lms:
 
 def test_requester_validation_outcomes(platform: Platform, tenant_a: TenantFixture,
                                        tenant_b: TenantFixture) -> None:
-    pair = make_pair(platform, tenant_a, [tenant_b], max_requests="2",
+    make_pair(platform, tenant_a, [tenant_b], max_requests="2",
                      check_duplicate_time="24")
     platform.extras["requests.lms"] = _Lms()
     def new(title: str, patron: str) -> str:
