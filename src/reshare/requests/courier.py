@@ -67,15 +67,28 @@ def send(ctx: Ctx, req: PatronRequest, env: Envelope, *, chat: bool = True) -> N
 
 
 def tenant_for_symbol(platform: Platform, symbol: str) -> int | None:
-    """The tenant of this installation owning ``symbol`` (directory first, else local_symbols)."""
+    """The tenant of this installation owning ``symbol`` (directory first, else local_symbols);
+    answers are cached for a minute (symbols rarely move)."""
+    import time
+
+    cache: dict[str, tuple[float, int | None]] = platform.extras.setdefault(
+        "requests.symbol_tenants", {})
+    symbol = symbol.upper()
+    hit = cache.get(symbol)
+    if hit is not None and hit[1] is not None and time.monotonic() - hit[0] < 60:
+        return hit[1]
+    found = _lookup_tenant(platform, symbol)
+    cache[symbol] = (time.monotonic(), found)
+    return found
+
+
+def _lookup_tenant(platform: Platform, symbol: str) -> int | None:
     from reshare.requests import adapters
+    from reshare.settings.store import SettingValue
 
     found = adapters.tenant_for_symbol(platform, symbol)
     if found is not None:
         return found
-    from reshare.settings.store import SettingValue
-
-    symbol = symbol.upper()
     with platform.db.platform() as session:
         rows = session.scalars(select(SettingValue).where(SettingValue.key == "local_symbols"))
         for row in rows:
@@ -86,7 +99,8 @@ def tenant_for_symbol(platform: Platform, symbol: str) -> int | None:
 
 
 def deliver_local(platform: Platform, limit: int = 100) -> int:
-    """Deliver queued loopback messages in order; each delivery is its own transaction."""
+    """Deliver queued loopback messages in order: each is applied in the receiving tenant's
+    transaction, then its outcome is recorded on the sender's side in one more."""
     from reshare.requests import protocol
 
     with platform.db.platform() as session:
@@ -101,10 +115,5 @@ def deliver_local(platform: Platform, limit: int = 100) -> int:
                                              f"no library here has the symbol {peer}")
         else:
             outcome = protocol.receive(platform, target, env)
-        with platform.db.platform() as session:
-            row = session.get(LocalMessage, msg_id)
-            assert row is not None
-            row.delivered = True
-            row.result = "OK" if outcome.ok else f"ERROR {outcome.error_type}: {outcome.error_value}"
-        protocol.delivered(platform, sender_tenant, msg_id, outcome, env)
+        protocol.delivered(platform, sender_tenant, msg_id, outcome, env, local=True)
     return len(pending)

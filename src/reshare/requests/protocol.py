@@ -283,9 +283,15 @@ def _record_inbound(ctx: Ctx, req: PatronRequest, env: Envelope) -> None:
 
 
 def delivered(platform: Platform, tenant_id: int, outbox_id: int, outcome: Outcome,
-              env: Envelope | None = None) -> None:
+              env: Envelope | None = None, *, local: bool = False) -> None:
     """Record the final outcome of a message we sent; an ERROR or give-up needs attention."""
     with platform.db.tenant(tenant_id) as session:
+        if local:
+            row = session.get(store.LocalMessage, outbox_id)
+            if row is not None:
+                row.delivered = True
+                row.result = "OK" if outcome.ok else (f"ERROR {outcome.error_type}: "
+                                                      f"{outcome.error_value}")
         msg = session.scalars(store.select(RequestMessage).where(
             RequestMessage.outbox_id == outbox_id, RequestMessage.outbound.is_(True))).first()
         if msg is None:
