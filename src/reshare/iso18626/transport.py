@@ -64,8 +64,11 @@ class HttpxTransport:
 
 def transport_for(platform: Platform) -> Transport:
     found = platform.extras.get("iso18626_transport")
-    if found is None:
-        found = platform.extras["iso18626_transport"] = HttpxTransport()
+    if found is None:  # several dispatcher threads may get here at once: one client wins
+        candidate = HttpxTransport()
+        found = platform.extras.setdefault("iso18626_transport", candidate)
+        if found is not candidate:
+            candidate.close()
     return found  # type: ignore[no-any-return]
 
 
