@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import html
 import logging
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -63,23 +65,21 @@ def probe_for(original: m.InitiatingMessage, seq: int, now: dt.datetime) -> m.In
     return m.RequestingAgencyMessage(header=header, action=m.Action.STATUS_REQUEST, note=note)
 
 
-def deliver(platform: Platform, item_id: int, token: str, *, now: dt.datetime) -> None:
-    with platform.db.platform() as session:
+def deliver(platform: Platform, item_id: int, tenant_id: int, token: str, *,
+            now: dt.datetime) -> None:
+    with platform.db.tenant(tenant_id) as session:
         row = session.get(OutboxMessage, item_id)
         if row is None or row.claim_token != token:
             return
-        tenant_id = row.tenant_id
-    with platform.db.tenant(tenant_id) as session:
         policy = _policy(settings_service.get_values(session))
-        row = session.get(OutboxMessage, item_id)
-        assert row is not None
         address = peer_address(session, row.peer_symbol)
         url = row.peer_url or address.url
         probing = row.probe_next and row.seq is not None
-        original = codec.parse(row.body.encode())
-        assert isinstance(original, m.InitiatingMessage)
-        payload = (codec.serialize(probe_for(original, row.seq or 0, now)) if probing
-                   else row.body.encode())
+        payload = row.body.encode()
+        if probing:
+            original = codec.parse(payload)
+            assert isinstance(original, m.InitiatingMessage)
+            payload = codec.serialize(probe_for(original, row.seq or 0, now))
     if not url:
         result = SendResult(SendKind.FAILURE, error=f"NoAddress: no ISO 18626 address for "
                                                     f"{row.peer_symbol} (directory or "
@@ -111,12 +111,13 @@ def _record(platform: Platform, tenant_id: int, item_id: int, token: str, result
             handler_for(platform).on_delivery(platform, session, view(row), outcome)
 
 
+_REQUEST_ID = re.compile(rb"<ill:requestingAgencyRequestId>([^<]*)<")
+
+
 def _request_id(payload: bytes) -> str:
-    try:
-        message = codec.parse(payload)
-    except codec.Iso18626ParseError:
-        return ""
-    return getattr(getattr(message, "header", None), "requesting_agency_request_id", "")
+    """From XML we serialised ourselves (fixed prefix), without parsing it again."""
+    found = _REQUEST_ID.search(payload)
+    return html.unescape(found.group(1).decode()) if found else ""
 
 
 def _status_text(result: SendResult) -> str:

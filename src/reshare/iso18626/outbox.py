@@ -97,15 +97,16 @@ def _due_query(now: dt.datetime, limit: int):  # type: ignore[no-untyped-def]
             .limit(limit).with_for_update(skip_locked=True, of=OutboxMessage))
 
 
-def claim(platform: Platform, *, limit: int, now: dt.datetime, token: str) -> list[int]:
-    """Mark up to ``limit`` due messages as ours; returns their ids (oldest first)."""
+def claim(platform: Platform, *, limit: int, now: dt.datetime, token: str
+          ) -> list[tuple[int, int]]:
+    """Mark up to ``limit`` due messages as ours; returns (id, tenant id), oldest first."""
     with platform.db.platform() as session:
         rows = list(session.scalars(_due_query(now, limit)))
         for row in rows:
             row.status = OutboxStatus.SENDING.value
             row.lease_until = now + dt.timedelta(seconds=LEASE_SECONDS)
             row.claim_token = token
-        return [r.id for r in rows]
+        return [(r.id, r.tenant_id) for r in rows]
 
 
 def drain(platform: Platform, limit: int = 20, *, now: dt.datetime | None = None) -> int:
@@ -117,7 +118,7 @@ def drain(platform: Platform, limit: int = 20, *, now: dt.datetime | None = None
 
     now = now or utcnow()
     token = uuid.uuid4().hex
-    ids = claim(platform, limit=limit, now=now, token=token)
-    for item_id in ids:
-        delivery.deliver(platform, item_id, token, now=now)
-    return len(ids)
+    claimed = claim(platform, limit=limit, now=now, token=token)
+    for item_id, tenant_id in claimed:
+        delivery.deliver(platform, item_id, tenant_id, token, now=now)
+    return len(claimed)

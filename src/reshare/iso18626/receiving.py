@@ -64,8 +64,9 @@ def receive(platform: Platform, data: bytes, *, max_bytes: int = MAX_MESSAGE_BYT
             E.UNRECOGNISED_DATA_VALUE,
             f"{field}: no library on this node has the symbol {recipient.symbol}"))
         return Answer(200, codec.serialize(conf))
-    body, detail = _apply(platform, tenant_id, message)
-    _log(platform, tenant_id, data, body, message, detail)
+    body, detail, logged = _apply(platform, tenant_id, message, data)
+    if not logged:
+        _log(platform, tenant_id, data, body, message, detail)
     return Answer(200, body, tenant_id)
 
 
@@ -115,8 +116,9 @@ def _last_seq(session: ScopedSession, sender: str, request_id: str) -> int | Non
     return int(value) if value is not None else None
 
 
-def _apply(platform: Platform, tenant_id: int, message: m.InitiatingMessage
-           ) -> tuple[bytes, str]:
+def _apply(platform: Platform, tenant_id: int, message: m.InitiatingMessage, data: bytes
+           ) -> tuple[bytes, str, bool]:
+    """(confirmation, what happened, whether it is already in the protocol log)."""
     sender = m.sender(message).symbol.upper()
     request_id = message.header.requesting_agency_request_id
     note = _note(message)
@@ -125,18 +127,20 @@ def _apply(platform: Platform, tenant_id: int, message: m.InitiatingMessage
         with platform.db.tenant(tenant_id) as session:
             ok, error = conventions.probe_answer(probed, _last_seq(session, sender, request_id))
         conf = m.confirm(message, error=error, ok=ok)
-        return codec.serialize(conf), f"#lastSeq:{probed}# probe answered {error.error_value}"
+        return (codec.serialize(conf), f"#lastSeq:{probed}# probe answered {error.error_value}",
+                False)
     seq = conventions.split_seq(note)[1]
     key = fingerprint(message, seq)
     try:
-        return _apply_once(platform, tenant_id, message, key, seq, sender, request_id)
+        return _apply_once(platform, tenant_id, message, key, seq, data)
     except IntegrityError:  # the same message is being applied concurrently: it won
-        return _stored(platform, tenant_id, key), "duplicate (concurrent); stored confirmation"
+        return (_stored(platform, tenant_id, key), "duplicate (concurrent); stored confirmation",
+                False)
     except _Rejected as rejected:
         outcome = rejected.outcome
         assert outcome.error_type is not None
         conf = m.confirm(message, error=m.ErrorData(outcome.error_type, outcome.error_value))
-        return codec.serialize(conf), f"rejected: {outcome.error_value}"
+        return codec.serialize(conf), f"rejected: {outcome.error_value}", False
 
 
 def _stored(platform: Platform, tenant_id: int, key: str) -> bytes:
@@ -147,12 +151,15 @@ def _stored(platform: Platform, tenant_id: int, key: str) -> bytes:
 
 
 def _apply_once(platform: Platform, tenant_id: int, message: m.InitiatingMessage, key: str,
-                seq: int | None, sender: str, request_id: str) -> tuple[bytes, str]:
+                seq: int | None, data: bytes) -> tuple[bytes, str, bool]:
+    sender = m.sender(message).symbol.upper()
+    request_id = message.header.requesting_agency_request_id
     with platform.db.tenant(tenant_id) as session:
         seen = session.scalars(select(ReceivedMessage).where(
             ReceivedMessage.fingerprint == key)).first()
         if seen is not None:
-            return seen.confirmation.encode(), "duplicate: applied once already; same answer"
+            return (seen.confirmation.encode(), "duplicate: applied once already; same answer",
+                    False)
         last = _last_seq(session, sender, request_id) if seq is not None else None
         out_of_order = seq is not None and last is not None and seq < last
         row = ReceivedMessage(fingerprint=key, element=message.ELEMENT, sender_symbol=sender,
@@ -167,7 +174,8 @@ def _apply_once(platform: Platform, tenant_id: int, message: m.InitiatingMessage
         row.confirmation = body.decode()
         detail = (f"applied; sequence {seq} is older than the last received ({last})"
                   if out_of_order else "applied")
-        return body, detail
+        _record_in(session, data, body, message, detail)
+        return body, detail, True
 
 
 def _handle(platform: Platform, session: ScopedSession, tenant_id: int,
@@ -186,9 +194,14 @@ def _handle(platform: Platform, session: ScopedSession, tenant_id: int,
 
 def _log(platform: Platform, tenant_id: int, data: bytes, answer: bytes,
          message: m.InitiatingMessage, detail: str) -> None:
-    status = "OK" if b"<ill:messageStatus>OK</ill:messageStatus>" in answer else "ERROR"
     with platform.db.tenant(tenant_id) as session:
-        record(session, direction="in", element=message.ELEMENT,
-               request_id=message.header.requesting_agency_request_id,
-               peer_symbol=m.sender(message).symbol, body=data.decode("utf-8", "replace"),
-               confirmation=answer.decode(), message_status=status, detail=detail)
+        _record_in(session, data, answer, message, detail)
+
+
+def _record_in(session: ScopedSession, data: bytes, answer: bytes,
+               message: m.InitiatingMessage, detail: str) -> None:
+    status = "OK" if b"<ill:messageStatus>OK</ill:messageStatus>" in answer else "ERROR"
+    record(session, direction="in", element=message.ELEMENT,
+           request_id=message.header.requesting_agency_request_id,
+           peer_symbol=m.sender(message).symbol, body=data.decode("utf-8", "replace"),
+           confirmation=answer.decode(), message_status=status, detail=detail)
