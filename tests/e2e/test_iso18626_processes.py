@@ -4,6 +4,7 @@ with SIGKILL while its message is in flight loses nothing and causes no double a
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import subprocess
@@ -107,7 +108,7 @@ def test_worker_killed_mid_send_loses_nothing(tmp_path: Path,
             log.close()
         _wait(lambda: applied(platform, beta) == 1)  # the peer applied it anyway
         assert _status(platform, alpha, item) == "sending"
-        later = utcnow() + __import__("datetime").timedelta(seconds=outbox.LEASE_SECONDS + 1)
+        later = utcnow() + dt.timedelta(seconds=outbox.LEASE_SECONDS + 1)
         outbox.drain(platform, now=later)  # another dispatcher, after the lease ran out
         assert _status(platform, alpha, item) == "delivered"
     assert faults.posts == 2 and applied(platform, beta) == 1
