@@ -121,9 +121,13 @@ def _hoist_retry_info(body: etree._Element, ctx: _Ctx) -> None:
         return
     ctx.warnings.append("2021-2 retryInfo mapped into messageInfo")
     for child in list(retry):
-        if info is not None and isinstance(child.tag, str) and _local(child) in (
-                "offeredCosts", "retryAfter", "retryBefore"):
+        if not isinstance(child.tag, str):
+            continue
+        if info is not None and _local(child) in ("offeredCosts", "retryAfter", "retryBefore"):
             info.append(child)
+        else:
+            ctx.warnings.append(f"{_local(body)}/retryInfo/{_local(child)}: 2021-2 element "
+                                "ignored (no v1.2 slot)")
     body.remove(retry)
 
 

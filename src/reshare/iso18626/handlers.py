@@ -62,6 +62,10 @@ class DeliveryOutcome:
     error_value: str | None = None
     detail: str = ""
 
+    @property
+    def ok(self) -> bool:
+        return self.result == DeliveryResult.CONFIRMED
+
 
 @dataclass(frozen=True)
 class OutboxItemView:
@@ -86,11 +90,24 @@ class OutboxItemView:
                 for k, v in self.__dict__.items()}
 
 
+def error_type_of(value: object) -> m.ErrorType:
+    """An outcome's error type as the enum (handlers may give the XSD string); unknown or
+    empty values become UnrecognisedDataValue, ReShare's catch-all."""
+    if isinstance(value, m.ErrorType):
+        return value
+    try:
+        return m.ErrorType(str(value))
+    except ValueError:
+        return m.ErrorType.UNRECOGNISED_DATA_VALUE
+
+
 class IncomingHandler(Protocol):
     def handle(self, platform: Platform, session: ScopedSession, tenant_id: int,
                message: m.InitiatingMessage) -> HandlingOutcome:
         """Apply ``message`` in ``session`` (the tenant's unit of work). An ERROR outcome rolls
-        the whole unit of work back: nothing changes."""
+        the whole unit of work back: nothing changes. Any object with ``ok``, ``error_type``
+        (an :class:`ErrorType` or its XSD string), ``error_value`` and optionally
+        ``confirmation_fields`` is accepted as the outcome."""
         ...
 
     def on_delivery(self, platform: Platform, session: ScopedSession,

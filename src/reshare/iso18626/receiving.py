@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from reshare.db import ScopedSession
 from reshare.iso18626 import codec, conventions
 from reshare.iso18626 import model as m
-from reshare.iso18626.handlers import HandlingOutcome, handler_for
+from reshare.iso18626.handlers import HandlingOutcome, error_type_of, handler_for
 from reshare.iso18626.protocol_log import record
 from reshare.iso18626.routing import tenant_for_symbol
 from reshare.iso18626.store import ReceivedMessage
@@ -37,8 +37,8 @@ class Answer:
 
 
 class _Rejected(Exception):
-    def __init__(self, outcome: HandlingOutcome) -> None:
-        self.outcome = outcome
+    def __init__(self, error: m.ErrorData) -> None:
+        self.error = error
 
 
 def receive(platform: Platform, data: bytes, *, max_bytes: int = MAX_MESSAGE_BYTES) -> Answer:
@@ -137,10 +137,8 @@ def _apply(platform: Platform, tenant_id: int, message: m.InitiatingMessage, dat
         return (_stored(platform, tenant_id, key), "duplicate (concurrent); stored confirmation",
                 False)
     except _Rejected as rejected:
-        outcome = rejected.outcome
-        assert outcome.error_type is not None
-        conf = m.confirm(message, error=m.ErrorData(outcome.error_type, outcome.error_value))
-        return codec.serialize(conf), f"rejected: {outcome.error_value}", False
+        conf = m.confirm(message, error=rejected.error)
+        return codec.serialize(conf), f"rejected: {rejected.error.error_value}", False
 
 
 def _stored(platform: Platform, tenant_id: int, key: str) -> bytes:
@@ -168,8 +166,9 @@ def _apply_once(platform: Platform, tenant_id: int, message: m.InitiatingMessage
         session.flush()
         outcome = _handle(platform, session, tenant_id, message)
         if not outcome.ok:
-            raise _Rejected(outcome)
-        conf = replace(m.confirm(message), **outcome.confirmation_fields)
+            raise _Rejected(m.ErrorData(error_type_of(outcome.error_type),
+                                        outcome.error_value or None))
+        conf = replace(m.confirm(message), **getattr(outcome, "confirmation_fields", {}))
         body = codec.serialize(conf)
         row.confirmation = body.decode()
         detail = (f"applied; sequence {seq} is older than the last received ({last})"

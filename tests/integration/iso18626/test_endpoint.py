@@ -209,3 +209,22 @@ def test_protocol_log_records_and_is_viewable(client: TestClient, platform: Plat
     detail = client.get(f"/iso18626/log/{entry['id']}", headers=beta.headers("staff")).json()
     assert "logged#seq:2#" in detail["body"]
     assert "<ill:messageStatus>OK</ill:messageStatus>" in detail["confirmation"]
+
+
+@pytest.mark.parametrize("given, expected", [
+    ("BadlyFormedMessage", m.ErrorType.BADLY_FORMED_MESSAGE),
+    ("NoSuchType", m.ErrorType.UNRECOGNISED_DATA_VALUE),
+])
+def test_handler_outcome_may_use_xsd_strings(client: TestClient, platform: Platform,
+                                             beta: TenantFixture, given: str,
+                                             expected: m.ErrorType) -> None:
+    from types import SimpleNamespace
+
+    class EngineLikeHandler(RecordingHandler):
+        def handle(self, platform, session, tenant_id, message):  # type: ignore[no-untyped-def]
+            return SimpleNamespace(ok=False, error_type=given,
+                                   error_value="RequestIdAlreadyExists: ALPHA-1")
+
+    platform.extras["iso18626_handler"] = EngineLikeHandler()
+    _, conf = post(client, builders.request())
+    assert conf.error_data == m.ErrorData(expected, "RequestIdAlreadyExists: ALPHA-1")

@@ -88,7 +88,7 @@ def test_delivered_and_reported(pair: Pair) -> None:
     assert pair.row(item).status == "delivered"
     assert pair.applied() == 1
     [(item_id, outcome)] = pair.handler.outcomes
-    assert item_id == item and outcome.result == DeliveryResult.CONFIRMED
+    assert item_id == item and outcome.result == DeliveryResult.CONFIRMED and outcome.ok
     assert outcome.confirmation is not None
     assert outbox.drain(pair.platform) == 0
 
@@ -201,7 +201,7 @@ def test_error_confirmation_is_not_delivered(pair: Pair) -> None:
     assert row.error_type == "UnrecognisedDataValue" and "RESHARE:NOBODY" in (row.error_value
                                                                              or "")
     [(_, outcome)] = pair.handler.outcomes
-    assert outcome.result == DeliveryResult.ERROR_CONFIRMATION
+    assert outcome.result == DeliveryResult.ERROR_CONFIRMATION and not outcome.ok
     assert outbox.drain(pair.platform, now=utcnow() + 60 * MIN) == 0  # not retried
 
 
