@@ -1,6 +1,6 @@
 """Real processes: `reshare serve` dispatches the outbox in-process; a `reshare worker` killed
 with SIGKILL while its message is in flight loses nothing and causes no double application;
-`reshare peer-mock` plays a scenario against a serving node."""
+`reshare peer-mock` plays a scenario against a node."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from reshare import capabilities, migrate
 from reshare.config import AppSettings
 from reshare.db import utcnow
 from reshare.iso18626 import outbox
+from reshare.iso18626.handlers import RecordingHandler
 from reshare.iso18626.store import OutboxMessage
 from reshare.iso18626.transport import HttpxTransport
 from reshare.platform import Platform, build_platform
@@ -79,11 +80,19 @@ def _wait(check: Callable[[], bool], timeout: float = 30.0) -> None:
         time.sleep(0.1)
 
 
+def _peer(platform: Platform, plan: list[str] | None = None) -> Faults:
+    """The receiving node, in this process: it records what it applies (the engine's
+    handler is not under test here)."""
+    platform.extras["iso18626_handler"] = RecordingHandler()
+    return Faults(create_app(platform=platform, run_jobs=False), plan=plan or [])
+
+
 def test_serve_dispatches_in_process(tmp_path: Path, node: tuple[Platform, int, int]) -> None:
     platform, alpha, beta = node
-    with reshare_process(["serve", "--no-upgrade"], tmp_path,
-                         env={**_env(tmp_path), "RESHARE_INPROCESS_WORKER": "true"}) as server:
-        item = _enqueue(platform, alpha, f"{server.url}/iso18626")
+    with loopback(_peer(platform)) as base, reshare_process(
+            ["serve", "--no-upgrade"], tmp_path,
+            env={**_env(tmp_path), "RESHARE_INPROCESS_WORKER": "true"}):
+        item = _enqueue(platform, alpha, f"{base}/iso18626")
         _wait(lambda: _status(platform, alpha, item) == "delivered")
     assert applied(platform, beta) == 1
 
@@ -91,7 +100,7 @@ def test_serve_dispatches_in_process(tmp_path: Path, node: tuple[Platform, int, 
 def test_worker_killed_mid_send_loses_nothing(tmp_path: Path,
                                               node: tuple[Platform, int, int]) -> None:
     platform, alpha, beta = node
-    faults = Faults(create_app(platform=platform, run_jobs=False), plan=["slow-apply:2"])
+    faults = _peer(platform, ["slow-apply:2"])
     with loopback(faults) as base:
         item = _enqueue(platform, alpha, f"{base}/iso18626")
         log = (tmp_path / "worker.log").open("wb")
@@ -117,13 +126,13 @@ def test_worker_killed_mid_send_loses_nothing(tmp_path: Path,
 def test_peer_mock_process_plays_a_scenario(tmp_path: Path,
                                             node: tuple[Platform, int, int]) -> None:
     platform, alpha, _ = node
-    with reshare_process(["serve", "--no-upgrade"], tmp_path, env=_env(tmp_path)) as server:
+    with loopback(_peer(platform)) as node_url:
         port = free_port()
         log_path = tmp_path / "mock.log"
         with log_path.open("wb") as log:
             mock = subprocess.Popen(
                 [sys.executable, "-m", "reshare.cli", "peer-mock", "--port", str(port),
-                 "--peer-url", f"{server.url}/iso18626", "--step-delay", "0.1"],
+                 "--peer-url", f"{node_url}/iso18626", "--step-delay", "0.1"],
                 env={**os.environ, **_env(tmp_path)}, cwd=tmp_path, stdout=log,
                 stderr=subprocess.STDOUT)
         try:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from reshare.iso18626 import outbox, routing
+from reshare.iso18626.handlers import RecordingHandler
 from reshare.iso18626.store import OutboxMessage
 from reshare.iso18626.transport import HttpxTransport
 from reshare.platform import Platform
@@ -29,6 +30,7 @@ def _library(platform: Platform, tenant_id: int, code: str, url: str) -> None:
 def test_routing_and_addresses_come_from_the_directory(platform: Platform,
                                                        tenant_a: TenantFixture,
                                                        tenant_b: TenantFixture) -> None:
+    platform.extras["iso18626_handler"] = RecordingHandler()
     faults = Faults(create_app(platform=platform, run_jobs=False))
     seen_headers: list[dict[str, str]] = []
 

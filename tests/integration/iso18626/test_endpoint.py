@@ -22,6 +22,12 @@ from tests.unit.iso18626.test_codec_hostile import BILLION_LAUGHS, XXE
 SAMPLES = Path(__file__).resolve().parents[2] / "fixtures/iso18626/samples"
 
 
+@pytest.fixture(autouse=True)
+def recording(platform: Platform) -> None:
+    """These tests are about messaging, not the engine: record what is applied."""
+    platform.extras["iso18626_handler"] = RecordingHandler()
+
+
 @pytest.fixture
 def beta(platform: Platform, tenant_b: TenantFixture) -> TenantFixture:
     own_symbol(platform, tenant_b.id, "RESHARE:BETA,ISIL:DK-BETA")
