@@ -234,3 +234,16 @@ def test_handler_outcome_may_use_xsd_strings(client: TestClient, platform: Platf
     platform.extras["iso18626_handler"] = EngineLikeHandler()
     _, conf = post(client, builders.request())
     assert conf.error_data == m.ErrorData(expected, "RequestIdAlreadyExists: ALPHA-1")
+
+
+def test_reshare_supplier_probe_without_status(client: TestClient, platform: Platform,
+                                               tenant_a: TenantFixture) -> None:
+    own_symbol(platform, tenant_a.id, "RESHARE:ALPHA")
+    post(client, builders.sam(m.Status.WILL_SUPPLY, note="#seq:2#"))
+    probe = codec.serialize(builders.sam(m.Status.LOANED, m.ReasonForMessage.STATUS_CHANGE,
+                                         note="#lastSeq:2#"))
+    probe = probe.replace(b"<ill:status>Loaned</ill:status>", b"")
+    status, conf = post(client, probe)
+    assert status == 200 and conf.confirmation_header.message_status == m.MessageStatus.OK
+    assert conf.error_data == m.ErrorData(m.ErrorType.UNRECOGNISED_DATA_VALUE, "NoError: 2")
+    assert applied(platform, tenant_a.id) == 1  # the probe itself changed nothing
