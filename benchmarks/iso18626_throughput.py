@@ -76,7 +76,19 @@ def setup(url: str, var: Path) -> tuple[Platform, int]:
     return platform, ids["ALPHA"]
 
 
-def run(label: str, url: str, n: int, var: Path) -> None:
+def parallel_drain(platform: Platform, workers: int) -> None:
+    def loop() -> None:
+        while outbox.drain(platform, limit=10):
+            pass
+
+    threads = [threading.Thread(target=loop) for _ in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+def run(label: str, url: str, n: int, var: Path, workers: int = 1) -> None:
     platform, alpha = setup(url, var)
     with serve(create_app(platform=platform, run_jobs=False)) as endpoint:
         with httpx.Client() as client:  # endpoint alone: a client posting one after another
@@ -91,12 +103,7 @@ def run(label: str, url: str, n: int, var: Path) -> None:
                                message=ram(i % (n // 4 or 1), i), request_ref=f"R{i % (n // 4 or 1)}",
                                peer_url=endpoint)
         started = time.perf_counter()
-        done = 0
-        while done < n:
-            sent = outbox.drain(platform, limit=50)
-            if sent == 0:
-                break
-            done += sent
+        parallel_drain(platform, workers)
         took = time.perf_counter() - started
         with platform.db.tenant(alpha) as session:
             delivered = len(outbox.items_for(session, status="delivered", limit=n + 1))
@@ -106,7 +113,7 @@ def run(label: str, url: str, n: int, var: Path) -> None:
     platform.close()
     print(f"{label}: endpoint alone {direct:.0f} messages/s ({n} sequential posts); "
           f"outbox end to end {delivered / took:.0f} messages/s "
-          f"({delivered}/{n} delivered in {took:.1f} s, one dispatcher, "
+          f"({delivered}/{n} delivered in {took:.1f} s, {workers} dispatcher(s), "
           f"{n // 4 or 1} requests × 4 in order, logging on)")
 
 
@@ -128,6 +135,13 @@ def main() -> None:
             try:
                 url = make_url(admin).set(database=name).render_as_string(hide_password=False)
                 run("PostgreSQL", url, n, Path(tmp))
+            finally:
+                with engine.connect() as conn:
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            with engine.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+            try:
+                run("PostgreSQL", url, n, Path(tmp), workers=4)
             finally:
                 with engine.connect() as conn:
                     conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from reshare.db import utcnow
+from reshare.db import ScopedSession, utcnow
 from reshare.iso18626 import codec, conventions
 from reshare.iso18626 import model as m
 from reshare.iso18626.handlers import DeliveryOutcome, DeliveryResult, handler_for
@@ -108,7 +108,19 @@ def _record(platform: Platform, tenant_id: int, item_id: int, token: str, result
                message_status=_status_text(result), http_status=result.http_status,
                detail=row.last_error or result.kind.value)
         if outcome is not None:
+            _tell_handler(platform, session, row, outcome)
+
+
+def _tell_handler(platform: Platform, session: ScopedSession, row: OutboxMessage,
+                  outcome: DeliveryOutcome) -> None:
+    """Report the final outcome; a failing handler must not undo the record of the send
+    (that would resend the message), so its work runs in a savepoint."""
+    try:
+        with session.begin_nested():
             handler_for(platform).on_delivery(platform, session, view(row), outcome)
+    except Exception:
+        log.exception("outbox %s: on_delivery failed; the outcome stays recorded", row.id)
+        row.last_error = f"{row.last_error or ''} (on_delivery failed)".strip()
 
 
 _REQUEST_ID = re.compile(rb"<ill:requestingAgencyRequestId>([^<]*)<")

@@ -275,3 +275,16 @@ def test_invalid_message_refused_at_enqueue(pair: Pair) -> None:
         pair.send(bad)
     with pair.platform.db.tenant(pair.alpha.id) as session:
         assert outbox.items_for(session) == []
+
+
+def test_failing_on_delivery_does_not_cause_a_resend(pair: Pair) -> None:
+    class Broken(WatchingHandler):
+        def on_delivery(self, platform, session, item, outcome):  # type: ignore[no-untyped-def]
+            raise RuntimeError("engine bug")
+
+    pair.platform.extras["iso18626_handler"] = Broken()
+    item = pair.send(builders.ram(note="#seq:1#"))
+    outbox.drain(pair.platform)
+    row = pair.row(item)
+    assert row.status == "delivered" and "on_delivery failed" in (row.last_error or "")
+    assert outbox.drain(pair.platform, now=utcnow() + 60 * MIN) == 0
