@@ -133,19 +133,24 @@ def _apply(platform: Platform, tenant_id: int, message: m.InitiatingMessage, dat
     key = fingerprint(message, seq)
     try:
         return _apply_once(platform, tenant_id, message, key, seq, data)
-    except IntegrityError:  # the same message is being applied concurrently: it won
-        return (_stored(platform, tenant_id, key), "duplicate (concurrent); stored confirmation",
-                False)
+    except IntegrityError:  # the same message was being applied concurrently
+        stored = _stored(platform, tenant_id, key)
+        if stored is not None:  # ...and the other one won
+            return stored, "duplicate (concurrent); stored confirmation", False
+        busy = conventions.error_value("UnableToProcess",
+                                       "the same message is being processed; send it again")
+        conf = m.confirm(message, error=m.ErrorData(E.UNRECOGNISED_DATA_VALUE, busy))
+        return codec.serialize(conf), "concurrent duplicate not applied; retry asked", False
     except _Rejected as rejected:
         conf = m.confirm(message, error=rejected.error)
         return codec.serialize(conf), f"rejected: {rejected.error.error_value}", False
 
 
-def _stored(platform: Platform, tenant_id: int, key: str) -> bytes:
+def _stored(platform: Platform, tenant_id: int, key: str) -> bytes | None:
     with platform.db.tenant(tenant_id) as session:
         row = session.scalars(select(ReceivedMessage).where(
-            ReceivedMessage.fingerprint == key)).one()
-        return row.confirmation.encode()
+            ReceivedMessage.fingerprint == key)).first()
+        return row.confirmation.encode() if row is not None else None
 
 
 def _apply_once(platform: Platform, tenant_id: int, message: m.InitiatingMessage, key: str,

@@ -288,3 +288,24 @@ def test_failing_on_delivery_does_not_cause_a_resend(pair: Pair) -> None:
     row = pair.row(item)
     assert row.status == "delivered" and "on_delivery failed" in (row.last_error or "")
     assert outbox.drain(pair.platform, now=utcnow() + 60 * MIN) == 0
+
+
+def test_same_message_posted_concurrently_is_applied_once(pair: Pair) -> None:
+    import threading
+
+    import httpx
+
+    data = codec.serialize(builders.ram(m.Action.RECEIVED, note="#seq:9#"))
+    answers: list[bytes] = []
+
+    def post() -> None:
+        answers.append(httpx.post(pair.url, content=data, timeout=30).content)
+
+    threads = [threading.Thread(target=post) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    statuses = {codec.parse(a).confirmation_header.message_status for a in answers}
+    assert len(answers) == 6 and statuses == {m.MessageStatus.OK}
+    assert pair.applied() == 1
