@@ -119,7 +119,8 @@ def send_to_next_lender(ctx: Ctx, req: PatronRequest) -> None:
             transition(ctx, req, "sendToNextLender", "localReview",
                        message=f"{entry.symbol} is one of our own symbols")
             return
-        if not courier.uses_local(ctx.platform) and adapters.resolve_symbol(
+        if not courier.uses_local(ctx.platform) and not ctx.setting(
+                "iso18626_gateway_address") and adapters.resolve_symbol(
                 ctx.session, entry.symbol) is None:
             entry.note = "Send not attempted: Unable to resolve symbol"
             position += 1
