@@ -1,8 +1,9 @@
 """Complete loan lifecycles per second between a requester and a supplier library.
 
-Mode ``inprocess`` (the default until the ISO 18626 endpoint is installed): both libraries are
-tenants of one installation and messages go through the engine's loopback courier, so the figure
-is the engine itself (state machine, audit, messages, database) without HTTP. A lifecycle is:
+Two measurements. **Processes**: two ``reshare serve`` processes (own databases, free ports)
+exchanging ISO 18626 over HTTP, driven through the staff API by parallel clients; this is the
+figure the issue asks for. **In-process**: both libraries as tenants of one installation with the
+engine's loopback courier, profiled, to show where the engine's own time goes. A lifecycle is:
 create → auto WillSupply → pull slip → fill and ship → received → returned and shipped back →
 complete (7 staff/system steps, 7 ISO messages, ~25 audit rows). Runs on SQLite and, when
 RESHARE_BENCH_POSTGRES_URL or RESHARE_TEST_POSTGRES_URL is set, on PostgreSQL; then prints where
@@ -88,10 +89,15 @@ def run(label: str, url: str, var: str) -> None:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        run("SQLite", f"sqlite:///{Path(tmp) / 'bench.db'}", tmp)
+    from benchmarks.requests_processes import run_processes
+
     pg = os.environ.get("RESHARE_BENCH_POSTGRES_URL") or os.environ.get(
         "RESHARE_TEST_POSTGRES_URL")
+    run_processes("SQLite", None)
+    if pg:
+        run_processes("PostgreSQL", pg)
+    with tempfile.TemporaryDirectory() as tmp:
+        run("SQLite", f"sqlite:///{Path(tmp) / 'bench.db'}", tmp)
     if pg:
         from tests.support.databases import postgres_database
 

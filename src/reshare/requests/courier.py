@@ -50,6 +50,7 @@ def send(ctx: Ctx, req: PatronRequest, env: Envelope, *, chat: bool = True) -> N
                             reason=env.reason_unfilled or env.loan_condition or env.answer,
                             note=plain_note, seen=True, delivery="queued")
     ctx.session.add(record)
+    _wake_after_commit(ctx)
     if uses_local(ctx.platform):
         row = LocalMessage(peer_symbol=env.peer, payload=env.to_json())
         ctx.session.add(row)
@@ -64,6 +65,18 @@ def send(ctx: Ctx, req: PatronRequest, env: Envelope, *, chat: bool = True) -> N
                                       peer_symbol=env.peer, message=wire.to_iso(env),
                                       request_ref=str(req.id))
     ctx.session.flush()
+
+
+def _wake_after_commit(ctx: Ctx) -> None:
+    """Once committed, make the dispatcher run now rather than at its next tick."""
+    if ctx.session.info.get("requests.wake"):
+        return
+    ctx.session.info["requests.wake"] = True
+    runner = ctx.platform.extras.get("job_runner")
+    if runner is None:
+        return
+    job = "requests.local_delivery" if uses_local(ctx.platform) else "iso18626-outbox"
+    ctx.session.after_commit(lambda: runner.wake(job))
 
 
 def tenant_for_symbol(platform: Platform, symbol: str) -> int | None:
