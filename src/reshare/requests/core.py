@@ -98,7 +98,7 @@ def apply_step(ctx: Ctx, req: PatronRequest, step: Step, *, message: str = "",
           qualifier=step.transition.qualifier, message=message, data=data)
     ctx.session.flush()
     if step.changed:
-        _notice_for(ctx, req)
+        _notice_for(ctx, req, step.from_state)
         follow_up = ON_ENTER.get(step.to_state)
         if follow_up is not None:
             follow_up(ctx, req)
@@ -122,13 +122,13 @@ _NOTICES = {
     "REQ_CANCELLED": "request_cancelled", "REQ_OVER_LIMIT": "over_limit",
     "REQ_DOCUMENT_DELIVERED": "document_delivered", "REQ_LOANED_DIGITALLY": "loaned_digitally",
     "REQ_CHECKED_IN": "delivered", "REQ_OVERDUE": "overdue",
-    "RES_IDLE": "new_supply_request",
 }
+_RENEWED = {"REQ_RENEW_PENDING"}  # back in circulation after a renewal: not a new delivery
 
 
-def _notice_for(ctx: Ctx, req: PatronRequest) -> None:
+def _notice_for(ctx: Ctx, req: PatronRequest, from_state: str) -> None:
     trigger = _NOTICES.get(req.state)
-    if trigger:
+    if trigger and not (req.state == "REQ_CHECKED_IN" and from_state in _RENEWED):
         queue_notice(ctx, trigger, req)
 
 

@@ -155,3 +155,22 @@ def test_rerequest_and_edit(pair: Pair) -> None:
     fresh = pair.requester(r.data["succeeded_by_id"])
     assert fresh.data["preceded_by_id"] == r.id and fresh.data["title"] == "Fixed title 2nd ed"
     assert fresh.state == "REQ_REQUEST_SENT_TO_SUPPLIER"
+
+
+def test_notices_are_queued_when_the_notices_module_exists(pair: Pair, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+    import types
+
+    queued: list[tuple[str, int]] = []
+    fake = types.ModuleType("reshare.notices.service")
+    fake.queue_notice = lambda session, trigger, request_id: queued.append(  # type: ignore[attr-defined]
+        (trigger, request_id))
+    monkeypatch.setitem(sys.modules, "reshare.notices.service", fake)
+    import reshare.notices
+
+    monkeypatch.setattr(reshare.notices, "service", fake, raising=False)
+    r = pair.create()
+    assert ("new_request", r.id) in queued
+    assert any(t == "new_supply_request" for t, _ in queued)
+    pair.act(pair.req_tenant, r.id, "requesterCancel")
+    assert ("request_cancelled", r.id) in queued
