@@ -5,6 +5,9 @@ conditions agreed; a copy delivered by URL."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -32,6 +35,16 @@ class Node:
     code: str
     url: str
     token: str
+    workdir: Path
+
+    def run_timers_once(self) -> None:
+        """`reshare worker --once` on this node's database (the overdue timer is hourly)."""
+        env = {**os.environ, "RESHARE_DATABASE_URL": f"sqlite:///{self.workdir / 'var' / 'reshare.db'}",
+               "RESHARE_VAR_DIR": str(self.workdir / "var"), "RESHARE_SECRET_KEY": "e2e",
+               "RESHARE_ADMIN_TOKEN": "e2e-admin"}
+        done = subprocess.run([sys.executable, "-m", "reshare.cli", "worker", "--once"],
+                              cwd=self.workdir, env=env, capture_output=True, timeout=120)
+        assert done.returncode == 0, done.stdout + done.stderr
 
     def call(self, method: str, path: str, **kw: Any) -> Any:
         r = httpx.request(method, f"{self.url}{path}", timeout=30,
@@ -89,7 +102,7 @@ def nodes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Node]]
             server = stack.enter_context(reshare_process(
                 ["serve", "--port", str(ports[code])], workdir, port=ports[code],
                 env={"RESHARE_SECRET_KEY": "e2e", "RESHARE_ADMIN_TOKEN": "e2e-admin"}))
-            found[code] = Node(code, server.url, token)
+            found[code] = Node(code, server.url, token, workdir)
         yield found
 
 
@@ -173,3 +186,26 @@ def test_conditions_agreed_and_copy_by_url(nodes: dict[str, Node]) -> None:
     wait_for(lambda: _state(req, copy["hrid"]) == "REQ_DOCUMENT_DELIVERED", "copy delivered")
     assert req.call("GET", f"/requests/{copy['id']}")["data"]["pickup_url"] == \
         "https://docs.example/a.pdf"
+
+
+def test_overdue_reaches_the_borrower(nodes: dict[str, Node]) -> None:
+    req, sb = nodes["REQ"], nodes["SUPB"]
+    nodes["SUPA"].call("PUT", "/settings/autoResponder/auto_responder_status",
+                       json={"value": "off"})
+    created = req.call("POST", "/requests", json={"title": "Overdue", "patron_id": "P6"})
+    hrid = created["hrid"]
+    wait_for(lambda: _state(nodes["SUPA"], hrid) == "RES_IDLE", "first lender")
+    nodes["SUPA"].act(nodes["SUPA"].one(hrid)["id"], "supplierCannotSupply")
+    wait_for(lambda: _state(sb, hrid) == "RES_IDLE", "second lender")
+    sid = sb.one(hrid)["id"]
+    sb.act(sid, "respondYes", pickLocation="MAIN", callnumber="Q")
+    sb.act(sid, "supplierPrintPullSlip")
+    sb.act(sid, "supplierCheckInToReshareAndSupplierMarkShipped",
+           itemBarcodes=[{"itemId": "OD"}], loanDateOverride="2020-01-01T00:00:00Z")
+    wait_for(lambda: _state(req, hrid) == "REQ_SHIPPED", "shipped")
+    req.act(created["id"], "requesterReceived")
+    sb.run_timers_once()
+    assert _state(sb, hrid) == "RES_OVERDUE"
+    wait_for(lambda: _state(req, hrid) == "REQ_OVERDUE", "overdue at the borrower")
+    req.act(created["id"], "shippedReturn")
+    wait_for(lambda: _state(sb, hrid) == "RES_ITEM_RETURNED", "return")
