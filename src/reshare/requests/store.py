@@ -18,6 +18,7 @@ from sqlalchemy import (
     UniqueConstraint,
     select,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from reshare.db import Base, JSONType, ScopedSession, TenantOwned, UTCDateTime, utcnow
@@ -212,11 +213,15 @@ class LocalMessage(TenantOwned, Base):
 
 
 def next_hrid_number(session: ScopedSession) -> int:
+    """The tenant's next request number; concurrent first requests race safely."""
     row = session.scalars(select(HridCounter).with_for_update()).first()
     if row is None:
-        row = HridCounter(next_value=1)
-        session.add(row)
-        session.flush()
+        try:
+            with session.begin_nested():
+                session.add(HridCounter(next_value=1))
+        except IntegrityError:
+            pass  # another transaction created it first: use theirs
+        row = session.scalars(select(HridCounter).with_for_update()).one()
     value = row.next_value
     row.next_value = value + 1
     return value
