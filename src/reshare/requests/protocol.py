@@ -14,7 +14,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from reshare.db import ScopedSession
-from reshare.errors import Conflict
 from reshare.platform import Platform
 from reshare.requests import store
 from reshare.requests.core import Ctx, audit, model_of, transition
@@ -308,47 +307,8 @@ def delivered(platform: Platform, tenant_id: int, outbox_id: int, outcome: Outco
                   f"{outcome.error_value}".strip())
 
 
-# ------------------------------------------------------------------------------ ISO adapter
+def make_handler(platform: Platform) -> Any:
+    """The object the ISO 18626 endpoint calls (see ``reshare.requests.handler``)."""
+    from reshare.requests.handler import Iso18626Handler
 
-
-class Iso18626Handler:
-    """What the ISO 18626 endpoint calls; converts wire messages to envelopes and back."""
-
-    def __init__(self, platform: Platform) -> None:
-        self.platform = platform
-
-    def handle(self, platform: Platform, session: ScopedSession, tenant_id: int,
-               message: Any) -> Any:
-        from reshare.requests import wire
-
-        env = wire.from_iso(message)
-        try:
-            outcome = handle_envelope(platform, session, tenant_id, env)
-        except Conflict as exc:
-            outcome = Outcome.error(BAD_VALUE, exc.message)
-        return wire.outcome_to_iso(outcome)
-
-    def on_delivery(self, platform: Platform, session: ScopedSession, item: Any,
-                    outcome: Any) -> None:
-        from reshare.requests import wire
-
-        ref = getattr(item, "request_ref", None)
-        if not ref:
-            return
-        mine = wire.delivery_outcome(outcome)
-        msg = session.scalars(store.select(RequestMessage).where(
-            RequestMessage.outbox_id == getattr(item, "id", -1))).first()
-        if msg is None:
-            return
-        msg.delivery = "OK" if mine.ok else "ERROR"
-        if not mine.ok:
-            req = store.get(session, msg.request_id)
-            if req is not None:
-                req.needs_attention = True
-                ctx = Ctx(platform, session, session.tenant_id, actor="outbox")
-                audit(ctx, req, "deliveryFailed", message=f"{msg.kind} to {msg.peer_symbol}: "
-                      f"{mine.error_type} {mine.error_value}".strip())
-
-
-def make_handler(platform: Platform) -> Iso18626Handler:
     return Iso18626Handler(platform)

@@ -12,7 +12,13 @@ from typing import Any
 
 from reshare.errors import Conflict, NotFound, ValidationFailed
 from reshare.platform import Platform
-from reshare.requests import adapters, requester, store, supplier  # noqa: F401 - registers
+from reshare.requests import (  # noqa: F401 - importing registers actions and follow-ups
+    adapters,
+    automation,
+    requester,
+    store,
+    supplier,
+)
 from reshare.requests.core import ACTIONS, BULK_ALLOWED, Ctx, apply_step, audit, model_of
 from reshare.requests.engine import NoTransition, Trig
 from reshare.requests.messages import Envelope, split_protocol_id, strip_seq
@@ -115,7 +121,7 @@ def create_supplier_request(ctx: Ctx, env: Envelope) -> PatronRequest:
     queue_notice(ctx, "new_supply_request", req)
     if ctx.setting("auto_responder_status", "off") != "off":
         platform, tenant_id, request_id = ctx.platform, ctx.tenant_id, req.id
-        ctx.session.after_commit(lambda: supplier.auto_respond_later(platform, tenant_id,
+        ctx.session.after_commit(lambda: automation.auto_respond_later(platform, tenant_id,
                                                                      request_id))
     return req
 
