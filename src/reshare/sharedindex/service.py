@@ -137,14 +137,12 @@ def load_stream(db: Database, code: str, stream: BinaryIO, tenant_id: int | None
                 progress: Callable[[int], None] | None = None) -> ingest.LoadReport:
     """Load ISO 2709 / MARCXML / MARC-in-JSON (gzipped or not) into source ``code``."""
     source = get_source(db, code, tenant_id)
-    textindex.ensure_fts(db.engine)
     return ingest.load_items(db, source, marcio.read_marc_stream(stream), matcher(db),
                              progress=progress)
 
 
 def load_reads(db: Database, code: str, reads: Iterable[Any]) -> ingest.LoadReport:
     source = get_source(db, code)
-    textindex.ensure_fts(db.engine)
     return ingest.load_items(db, source, reads, matcher(db))
 
 
@@ -186,13 +184,14 @@ def rebuild_source(db: Database, source: Source, name: str) -> int:
 
 
 def stats(db: Database) -> dict[str, Any]:
+    name = matcher(db)
     with db.unscoped() as session:
         per_source = session.execute(
             select(Source.code, func.count(BibRecord.id)).outerjoin(
                 BibRecord, BibRecord.source_id == Source.id).group_by(Source.code)
             .order_by(Source.code)).all()
         return {
-            "matcher": matcher(db),
+            "matcher": name,
             "records": session.scalar(select(func.count(BibRecord.id))),
             "holdings_records": session.scalar(select(func.count(HoldingsRecord.id))),
             "clusters": session.scalar(select(func.count(Cluster.id)).where(Cluster.size > 0)),

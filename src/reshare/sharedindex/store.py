@@ -5,7 +5,7 @@ The shared index is the union catalogue of all member libraries, so its tables a
 administers it; only that tenant's admins may load or change it (checked in ``service``).
 
 Full-text search uses a ``tsvector`` column with a GIN index on PostgreSQL and an FTS5
-virtual table on SQLite (created on first use by ``search.ensure_fts``; not an ORM table).
+virtual table on SQLite (created on first use by ``textindex.ensure_fts``; not an ORM table).
 """
 
 from __future__ import annotations

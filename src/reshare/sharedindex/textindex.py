@@ -11,25 +11,23 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import bindparam, func, literal_column, text, update
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 
 from reshare.db import ScopedSession
 from reshare.sharedindex.store import BibRecord
 
 _records = BibRecord.__table__
-_ready: set[int] = set()
 FTS_DDL = ("CREATE VIRTUAL TABLE IF NOT EXISTS si_fts USING fts5("
            "title, author, keyword, tokenize='unicode61 remove_diacritics 2')")
 WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def ensure_fts(engine: Engine) -> None:
-    """Create the SQLite FTS5 table once per engine (idempotent)."""
-    if engine.dialect.name != "sqlite" or id(engine) in _ready:
-        return
-    with engine.begin() as conn:
-        conn.exec_driver_sql(FTS_DDL)
-    _ready.add(id(engine))
+def ensure_fts(session: ScopedSession) -> bool:
+    """On SQLite, create the FTS5 table if missing (cheap and idempotent); True on SQLite."""
+    if session.get_bind().dialect.name != "sqlite":
+        return False
+    session.connection().exec_driver_sql(FTS_DDL)
+    return True
 
 
 def _ts(value: Any, weight: str) -> Any:
@@ -41,7 +39,7 @@ def index_rows(session: ScopedSession, rows: Sequence[dict[str, Any]]) -> None:
     """(Re)index records: each row has id, title, author, keyword."""
     if not rows:
         return
-    if session.get_bind().dialect.name == "sqlite":
+    if ensure_fts(session):
         conn: Connection = session.connection()
         conn.execute(text("DELETE FROM si_fts WHERE rowid = :id"), [{"id": r["id"]} for r in rows])
         conn.execute(text("INSERT INTO si_fts(rowid, title, author, keyword) "
@@ -57,7 +55,7 @@ def index_rows(session: ScopedSession, rows: Sequence[dict[str, Any]]) -> None:
 
 
 def unindex(session: ScopedSession, ids: Sequence[int]) -> None:
-    if ids and session.get_bind().dialect.name == "sqlite":
+    if ids and ensure_fts(session):
         session.connection().execute(text("DELETE FROM si_fts WHERE rowid = :id"),
                                      [{"id": i} for i in ids])
 
