@@ -193,9 +193,10 @@ def _holdings(session: ScopedSession, source_id: int, items: list[Item],
     bibs: dict[str, int | None] = {}
     wanted = sorted({i.bib_local_id for i in items})
     for part in cluster.chunks(wanted):
-        bibs.update(dict(session.execute(select(_records.c.local_id, _records.c.cluster_id)
-                                         .where(_records.c.source_id == source_id,
-                                                _records.c.local_id.in_(part)))))
+        rows = session.execute(select(_records.c.local_id, _records.c.cluster_id)
+                               .where(_records.c.source_id == source_id,
+                                      _records.c.local_id.in_(part))).tuples().all()
+        bibs.update(dict(rows))
     attached = []
     for item in items:
         if item.bib_local_id not in bibs:

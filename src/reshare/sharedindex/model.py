@@ -152,6 +152,33 @@ def issn(text: str) -> str | None:
     return (match.group(1) + match.group(2)).upper() if match else None
 
 
+_LCCN = re.compile(r"^[a-z]{0,3}[0-9]{8,10}$")
+_OCLC = re.compile(r"\(OCoLC\)\s*(?:ocm|ocn|on)?\s*0*([1-9][0-9]*)")
+
+
+def lccn(text: str) -> str | None:
+    """LC control number normalised as LC specifies (blanks out, hyphen part zero-padded)."""
+    value = (text or "").split("/")[0].replace(" ", "").lower()
+    if "-" in value:
+        prefix, _, serial = value.partition("-")
+        value = prefix + serial.zfill(6)
+    return value if _LCCN.match(value) else None
+
+
+def oclc(text: str) -> str | None:
+    match = _OCLC.search(text or "")
+    return match.group(1) if match else None
+
+
+def other_numbers(record: pymarc.Record) -> list[str]:
+    """``lccn:`` (010 $a) and ``oclc:`` (035 $a with the (OCoLC) prefix) match values."""
+    found = {f"lccn:{n}" for f in record.get_fields("010") for v in f.get_subfields("a")
+             if (n := lccn(v))}
+    found |= {f"oclc:{n}" for f in record.get_fields("035") for v in f.get_subfields("a")
+              if (n := oclc(v))}
+    return sorted(found)
+
+
 def standard_numbers(record: pymarc.Record) -> tuple[list[str], list[str]]:
     isbns = {n for f in record.get_fields("020") for v in f.get_subfields("a")
              if (n := isbn13(v))}
@@ -187,12 +214,14 @@ def _joined(record: pymarc.Record, tags: tuple[str, ...], codes: str) -> str:
 
 def match_keys(record: pymarc.Record, matcher: str, isbns: list[str],
                issns: list[str]) -> list[str]:
-    """Every match value of a record: ``<matcher>:<key>`` when it has a title, plus numbers."""
+    """Every match value of a record: ``<matcher>:<key>`` when it has a title, then ISBN-13,
+    ISSN, LCCN and OCLC numbers."""
     keys = []
     if any(f.get_subfields("a", "b") for f in record.get_fields("245")):
         keys.append(f"{matcher}:{MATCHERS[matcher](record)}"[:MATCHVALUE_MAX])
     keys.extend(f"isbn:{n}" for n in isbns)
     keys.extend(f"issn:{n}" for n in issns)
+    keys.extend(other_numbers(record))
     return keys
 
 
