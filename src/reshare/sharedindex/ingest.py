@@ -195,8 +195,8 @@ def _holdings(session: ScopedSession, source_id: int, items: list[Item],
     for part in cluster.chunks(wanted):
         rows = session.execute(select(_records.c.local_id, _records.c.cluster_id)
                                .where(_records.c.source_id == source_id,
-                                      _records.c.local_id.in_(part))).tuples().all()
-        bibs.update(dict(rows))
+                                      _records.c.local_id.in_(part))).all()
+        bibs.update({local: cid for local, cid in rows})
     attached = []
     for item in items:
         if item.bib_local_id not in bibs:
