@@ -59,7 +59,7 @@ def fetch(client: httpx.Client, url: str, params: dict[str, str],
     for attempt in range(options.retries + 1):
         response = None
         try:
-            response = client.get(url, params=params, timeout=options.timeout)
+            response = client.get(url, params=params)
             if response.status_code == 200:
                 return response.content
             last = f"HTTP {response.status_code} from {url}"
@@ -161,7 +161,7 @@ def harvest(db: Database, code: str, client: httpx.Client | None = None,
     if not source.oai_url:
         raise HarvestError(f"source {source.code} has no oai_url to harvest from")
     own_client = client is None
-    client = client or httpx.Client(follow_redirects=True)
+    client = client or httpx.Client(follow_redirects=True, timeout=options.timeout)
     started = time.monotonic()
     report = ingest.LoadReport()
     _save(db, source.id, status={"status": "running", "error": None,

@@ -121,15 +121,14 @@ class OaiPmhRouting:
     def __init__(self, base_url: str, client: httpx.Client | None = None,
                  timeout: float = 20.0) -> None:
         self.base_url = base_url.rstrip("/")
-        self.client = client or httpx.Client(follow_redirects=True)
-        self.timeout = timeout
+        self.client = client or httpx.Client(follow_redirects=True, timeout=timeout)
 
     @property
     def sru_url(self) -> str:
         return self.base_url[:-4] + "/sru" if self.base_url.endswith("/oai") else self.base_url
 
     def _get(self, url: str, params: dict[str, str]) -> bytes:
-        response = self.client.get(url, params=params, timeout=self.timeout)
+        response = self.client.get(url, params=params)
         response.raise_for_status()
         return response.content
 
