@@ -34,10 +34,24 @@ def is_current(engine: Engine) -> bool:
     """True when every capability's newest revision is applied."""
     script = ScriptDirectory.from_config(alembic_config(engine))
     with engine.connect() as conn:
-        current = tuple(MigrationContext.configure(conn).get_current_heads())
-    # a branch that depends on tenancy records only its own head; tenancy counts as applied
-    applied = {r.revision for r in script.iterate_revisions(current, "base")} if current else set()
-    return set(script.get_heads()) <= applied
+        current = set(MigrationContext.configure(conn).get_current_heads())
+    return set(script.get_heads()) <= _with_ancestors(script, current)
+
+
+def _with_ancestors(script: ScriptDirectory, revisions: set[str]) -> set[str]:
+    """Applied revisions plus everything they stand on. Alembic keeps only the tip of each
+    branch in alembic_version, so a branch that ``depends_on`` tenancy hides tenancy's head."""
+    seen: set[str] = set()
+    stack = list(revisions)
+    while stack:
+        for rev in script.revision_map.get_revisions(stack.pop()):
+            if rev is None or isinstance(rev, str) or rev.revision in seen:
+                continue
+            seen.add(rev.revision)
+            for parent in (rev.down_revision, rev.dependencies):
+                if parent:
+                    stack.extend([parent] if isinstance(parent, str) else parent)
+    return seen
 
 
 def heads() -> list[str]:
