@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -37,6 +37,7 @@ class HarvestOptions:
     wait_seconds: float = 10.0
     max_pages: int | None = None  # stop after this many pages (the token is kept)
     timeout: float = 60.0
+    params: dict[str, str] = field(default_factory=dict)  # extra query parameters (e.g. limit)
 
 
 def _wait(response: httpx.Response | None, default: float) -> float:
@@ -142,6 +143,7 @@ def _pages(client: httpx.Client, source: Source, options: HarvestOptions) -> Ite
                 params["set"] = source.oai_set
             if source.oai_from:
                 params["from"] = source.oai_from
+        params.update(options.params)
         page = parse_page(fetch(client, source.oai_url or "", params, options), seen)
         seen += len(page.entries)
         pages += 1
