@@ -40,7 +40,7 @@ from sqlalchemy.engine import make_url
 
 from reshare import capabilities, migrate
 from reshare.db import Database
-from reshare.sharedindex import ingest, marcio, model, search, service
+from reshare.sharedindex import ingest, marcio, model, parallel, search, service
 from reshare.sharedindex.demo import holders
 from reshare.sharedindex.store import Cluster
 
@@ -113,23 +113,27 @@ def prepare_only(raws: list[bytes]) -> float:
     return time.perf_counter() - started
 
 
-def load_all(db: Database, raws: list[bytes], libraries: int) -> tuple[int, float]:
+def _parsed(pieces: Iterator[tuple[marcio.RawRecord, str]]) -> Iterator[object]:
+    for piece, local in pieces:
+        read = marcio.parse_raw(piece)
+        yield read if isinstance(read, marcio.BadRecord) else (read, local, False)
+
+
+def load_all(db: Database, raws: list[bytes], libraries: int,
+             workers: int) -> tuple[int, float]:
     codes = [f"LIB{i + 1}" for i in range(libraries)]
     for code in codes:
         service.create_source(db, code, tenant_id=None)
     loaded = 0
     started = time.perf_counter()
     for index, code in enumerate(codes):
-        def reads(index: int = index, code: str = code) -> Iterator[object]:
-            for position, raw in copies(raws, index, libraries):
-                try:
-                    record, kept = marcio.parse_iso_record(raw)
-                except ValueError as exc:
-                    yield marcio.BadRecord(position + 1, str(exc))
-                    continue
-                local = f"{code}-{model.local_id_of(record)}"
-                yield (marcio.ReadRecord(position + 1, record, kept), local, False)
-        report = service.load_reads(db, code, reads())
+        pieces = ((marcio.RawRecord(position + 1, raw, 0), f"{code}-{position}")
+                  for position, raw in copies(raws, index, libraries))
+        source = service.get_source(db, code)
+        if workers > 1:
+            report = parallel.load_parallel(db, source, pieces, "goldrush2024", workers)
+        else:
+            report = ingest.load_items(db, source, _parsed(pieces), "goldrush2024")
         loaded += report.inserted + report.updated
         print(f"  {code}: {report.inserted} records, {report.ignored} skipped, "
               f"{loaded / (time.perf_counter() - started):,.0f} records/s so far", flush=True)
@@ -170,12 +174,14 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def run(kind: str, url: str, raws: list[bytes], libraries: int, queries: int) -> None:
+def run(kind: str, url: str, raws: list[bytes], libraries: int, queries: int,
+        workers: int) -> None:
     capabilities.load_models()
     db = Database(url)
     migrate.upgrade(db.engine)
-    print(f"\n[{kind}] {len(raws):,} distinct records over {libraries} libraries", flush=True)
-    loaded, took = load_all(db, raws, libraries)
+    print(f"\n[{kind}] {len(raws):,} distinct records over {libraries} libraries, "
+          f"{workers} parsing process(es)", flush=True)
+    loaded, took = load_all(db, raws, libraries, workers)
     stats = service.stats(db)
     print(f"[{kind}] ingest + clustering: {loaded:,} records in {took:,.1f} s = "
           f"{loaded / took:,.0f} records/s; {stats['clusters']:,} clusters, "
@@ -195,6 +201,8 @@ def main() -> int:
     parser.add_argument("--variants", type=int, default=0)
     parser.add_argument("--db", default="sqlite,postgresql")
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=1,
+                        help="processes parsing and keying records (1 = all in one)")
     args = parser.parse_args()
     raws = raw_records(lc_file(), args.records)
     for n in range(1, args.variants + 1):
@@ -208,7 +216,8 @@ def main() -> int:
     kinds = [k.strip() for k in args.db.split(",")]
     with tempfile.TemporaryDirectory() as tmp:
         if "sqlite" in kinds:
-            run("sqlite", f"sqlite:///{tmp}/bench.db", raws, args.libraries, args.queries)
+            run("sqlite", f"sqlite:///{tmp}/bench.db", raws, args.libraries, args.queries,
+                args.workers)
     pg = os.environ.get("RESHARE_BENCH_POSTGRES_URL") or os.environ.get(
         "RESHARE_TEST_POSTGRES_URL")
     if "postgresql" in kinds and pg:
@@ -218,7 +227,7 @@ def main() -> int:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         try:
             url = make_url(pg).set(database=name).render_as_string(hide_password=False)
-            run("postgresql", url, raws, args.libraries, args.queries)
+            run("postgresql", url, raws, args.libraries, args.queries, args.workers)
         finally:
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

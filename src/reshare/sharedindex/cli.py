@@ -94,6 +94,7 @@ def sources() -> None:
 def load(
     files: list[Path],
     source: Annotated[str, typer.Option("--source", "-s", help="source code, e.g. NJSOOS")],
+    workers: Annotated[int, typer.Option(help="processes parsing ISO 2709 in parallel")] = 2,
 ) -> None:
     """Load MARC files (ISO 2709, MARCXML, MARC-in-JSON; gzipped or not) into a source."""
     with open_platform() as platform:
@@ -104,7 +105,7 @@ def load(
                 task = progress.add_task(path.name, total=_estimate(path))
                 with path.open("rb") as f:
                     report = service.load_stream(
-                        platform.db, source, f,
+                        platform.db, source, f, workers=workers,
                         progress=lambda n, t=task: progress.advance(t, n))  # type: ignore[misc]
             console.print(f"{path}: {report.processed} read, {report.inserted} new, "
                           f"{report.updated} updated, {report.deleted} deleted, "

@@ -173,17 +173,26 @@ def _upserts(session: ScopedSession, source_id: int, items: list[Item],
         else:
             row["cluster_id"] = target_of[item.local_id]
             new_rows.append((item, row))
+    in_row = textindex.vector_in_row(session)
     if new_rows:
-        result = session.execute(insert(_records).returning(
-            _records.c.id, sort_by_parameter_order=True), [r for _, r in new_rows])
-        ids = [r[0] for r in result]
-        textindex.index_rows(session, [_search_row(rid, item)
-                                       for rid, (item, _) in zip(ids, new_rows, strict=True)])
+        insert_rows = [{**r, **textindex.params(_search_row(0, i))} if in_row else r
+                       for i, r in new_rows]
+        stmt = insert(_records).returning(_records.c.id, sort_by_parameter_order=True)
+        if in_row:
+            stmt = stmt.values(search=textindex.vector())
+        ids = [r[0] for r in session.execute(stmt, insert_rows)]
+        if not in_row:
+            textindex.index_rows(session, [_search_row(rid, item)
+                                           for rid, (item, _) in zip(ids, new_rows, strict=True)])
         report.inserted += len(new_rows)
     if changed:
         stmt = update(_records).where(_records.c.id == bindparam("b_id"))
-        session.execute(stmt, [r for _, _, r in changed])
-        textindex.index_rows(session, [_search_row(rid, item) for rid, item, _ in changed])
+        if in_row:
+            stmt = stmt.values(search=textindex.vector())
+        session.execute(stmt, [{**r, **textindex.params(_search_row(0, i))} if in_row else r
+                               for _, i, r in changed])
+        if not in_row:
+            textindex.index_rows(session, [_search_row(rid, item) for rid, item, _ in changed])
         report.updated += len(changed)
 
 

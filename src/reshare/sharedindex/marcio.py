@@ -43,9 +43,7 @@ def read_marc(data: bytes) -> Iterator[ReadRecord | BadRecord]:
 
 def read_marc_stream(stream: BinaryIO) -> Iterator[ReadRecord | BadRecord]:
     """Every record of a binary stream (a file, an upload), read block by block."""
-    buffered: Any = stream if hasattr(stream, "peek") else io.BufferedReader(stream)  # type: ignore[arg-type]
-    if buffered.peek(2)[:2] == b"\x1f\x8b":
-        buffered = io.BufferedReader(gzip.GzipFile(fileobj=buffered))  # type: ignore[arg-type]
+    buffered = open_stream(stream)
     try:
         head = buffered.peek(512)[:512].lstrip().removeprefix(b"\xef\xbb\xbf")[:1]
     except (OSError, EOFError) as exc:
@@ -110,10 +108,23 @@ def _pieces(blocks: Iterable[bytes]) -> Iterator[bytes]:
         yield rest
 
 
-def read_iso2709(blocks: Iterable[bytes]) -> Iterator[ReadRecord | BadRecord]:
+@dataclass(frozen=True)
+class RawRecord:
+    """One ISO 2709 record's bytes, cut from the input but not parsed yet."""
+
+    position: int
+    data: bytes
+    offset: int
+
+
+def quiet_pymarc() -> None:
     # pymarc logs each oddity it repairs; we report what matters per record instead
     logging.getLogger("pymarc").setLevel(logging.ERROR)
     warnings.filterwarnings("ignore", category=BadSubfieldCodeWarning)
+
+
+def iso_pieces(blocks: Iterable[bytes]) -> Iterator[RawRecord | BadRecord]:
+    """Cut ISO 2709 records out of blocks, tolerating noise between records."""
     position = 0
     offset = 0
     pieces = _pieces(blocks)
@@ -135,14 +146,35 @@ def read_iso2709(blocks: Iterable[bytes]) -> Iterator[ReadRecord | BadRecord]:
         garbage = 0
         while garbage < 4 and garbage < len(stripped) and not stripped[garbage:garbage + 1].isdigit():
             garbage += 1
-        stripped = stripped[garbage:]
         position += 1
-        try:
-            record, raw = parse_iso_record(stripped + RECORD_END)
-        except ValueError as exc:
-            yield BadRecord(position, str(exc), start + skipped + garbage)
-            continue
-        yield ReadRecord(position, record, raw)
+        yield RawRecord(position, stripped[garbage:] + RECORD_END, start + skipped + garbage)
+
+
+def parse_raw(raw: RawRecord) -> ReadRecord | BadRecord:
+    try:
+        record, kept = parse_iso_record(raw.data)
+    except ValueError as exc:
+        return BadRecord(raw.position, str(exc), raw.offset)
+    return ReadRecord(raw.position, record, kept)
+
+
+def read_iso2709(blocks: Iterable[bytes]) -> Iterator[ReadRecord | BadRecord]:
+    quiet_pymarc()
+    for piece in iso_pieces(blocks):
+        yield parse_raw(piece) if isinstance(piece, RawRecord) else piece
+
+
+def is_iso2709(buffered: Any) -> bool:
+    head = buffered.peek(512)[:512].lstrip().removeprefix(b"\xef\xbb\xbf")[:1]
+    return head not in (b"<", b"{", b"[")
+
+
+def open_stream(stream: BinaryIO) -> Any:
+    """A peekable stream, gunzipped when the data is gzip."""
+    buffered: Any = stream if hasattr(stream, "peek") else io.BufferedReader(stream)  # type: ignore[arg-type]
+    if buffered.peek(2)[:2] == b"\x1f\x8b":
+        buffered = io.BufferedReader(gzip.GzipFile(fileobj=buffered))  # type: ignore[arg-type]
+    return buffered
 
 
 # --- MARCXML ------------------------------------------------------------------------------------------

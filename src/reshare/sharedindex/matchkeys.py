@@ -20,6 +20,7 @@ _DIACRITIC = regex.compile(r"\p{Diacritic}")
 _LEADING_ARTICLES = (regex.compile(r"^ *[aA] +"), regex.compile(r"^ *[aA]n +"),
                      regex.compile(r"^ *[tT]he +"))
 _PUNCT = frozenset(" !\"#$()*+,-./:;<=>?@[\\]^_`|~\u00a9")
+_TABLES: dict[str, dict[int, str]] = {}
 _ORDINALS = {"fir": "1", "sec": "2", "thi": "3", "fou": "4", "fif": "5", "six": "6",
              "sev": "7", "eig": "8", "nin": "9", "ten": "10"}
 _SPACES = re.compile(r" +")
@@ -85,8 +86,11 @@ def strip_punct(text: str, replacement: str) -> str:
     text = text.replace("%22", "_").replace("%", "_")
     for article in _LEADING_ARTICLES:
         text = article.sub("", text, count=1)
-    text = text.replace("'", "").replace("{", "").replace("}", "").replace("&", "and")
-    return "".join(replacement if ch in _PUNCT else ch for ch in text)
+    table = _TABLES.get(replacement)
+    if table is None:
+        table = _TABLES[replacement] = {ord(ch): replacement for ch in _PUNCT} | {
+            ord("'"): "", ord("{"): "", ord("}"): "", ord("&"): "and"}
+    return text.translate(table)
 
 
 def unaccent(text: str) -> str:

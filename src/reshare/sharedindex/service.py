@@ -134,10 +134,24 @@ def delete_source(db: Database, code: str, tenant_id: int | None) -> None:
 
 
 def load_stream(db: Database, code: str, stream: BinaryIO, tenant_id: int | None = None,
-                progress: Callable[[int], None] | None = None) -> ingest.LoadReport:
-    """Load ISO 2709 / MARCXML / MARC-in-JSON (gzipped or not) into source ``code``."""
+                progress: Callable[[int], None] | None = None,
+                workers: int = 1) -> ingest.LoadReport:
+    """Load ISO 2709 / MARCXML / MARC-in-JSON (gzipped or not) into source ``code``.
+
+    With ``workers`` > 1, ISO 2709 input is parsed and keyed in that many processes.
+    """
     source = get_source(db, code, tenant_id)
-    return ingest.load_items(db, source, marcio.read_marc_stream(stream), matcher(db),
+    name = matcher(db)
+    if workers > 1:
+        buffered = marcio.open_stream(stream)
+        if marcio.is_iso2709(buffered):
+            from reshare.sharedindex import parallel
+
+            pieces = marcio.iso_pieces(iter(lambda: buffered.read(1 << 20), b""))
+            return parallel.load_parallel(db, source, ((p, None) for p in pieces), name,
+                                          workers, progress)
+        stream = buffered
+    return ingest.load_items(db, source, marcio.read_marc_stream(stream), name,
                              progress=progress)
 
 

@@ -10,13 +10,11 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, func, literal_column, text, update
+from sqlalchemy import bindparam, func, literal_column, text
 from sqlalchemy.engine import Connection
 
 from reshare.db import ScopedSession
-from reshare.sharedindex.store import BibRecord
 
-_records = BibRecord.__table__
 FTS_DDL = ("CREATE VIRTUAL TABLE IF NOT EXISTS si_fts USING fts5("
            "title, author, keyword, tokenize='unicode61 remove_diacritics 2')")
 WORD = re.compile(r"\w+", re.UNICODE)
@@ -35,23 +33,29 @@ def _ts(value: Any, weight: str) -> Any:
                           literal_column(f"'{weight}'"))
 
 
+def vector_in_row(session: ScopedSession) -> bool:
+    """PostgreSQL keeps the vector in the record row; SQLite in the FTS5 table."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def vector() -> Any:
+    """The weighted tsvector, from bound parameters s_title, s_author, s_keyword."""
+    return (_ts(bindparam("s_title"), "A").op("||")(_ts(bindparam("s_author"), "B"))
+            .op("||")(_ts(bindparam("s_keyword"), "D")))
+
+
+def params(row: dict[str, Any]) -> dict[str, Any]:
+    return {"s_title": row["title"], "s_author": row["author"], "s_keyword": row["keyword"]}
+
+
 def index_rows(session: ScopedSession, rows: Sequence[dict[str, Any]]) -> None:
-    """(Re)index records: each row has id, title, author, keyword."""
-    if not rows:
+    """(Re)index records in SQLite's FTS5 table: each row has id, title, author, keyword."""
+    if not rows or not ensure_fts(session):
         return
-    if ensure_fts(session):
-        conn: Connection = session.connection()
-        conn.execute(text("DELETE FROM si_fts WHERE rowid = :id"), [{"id": r["id"]} for r in rows])
-        conn.execute(text("INSERT INTO si_fts(rowid, title, author, keyword) "
-                          "VALUES (:id, :title, :author, :keyword)"), list(rows))
-        return
-    vector = (_ts(bindparam("s_title"), "A").op("||")(_ts(bindparam("s_author"), "B"))
-              .op("||")(_ts(bindparam("s_keyword"), "D")))
-    session.execute(
-        update(_records).where(_records.c.id == bindparam("s_id")).values(search=vector)
-        .execution_options(synchronize_session=False),
-        [{"s_id": r["id"], "s_title": r["title"], "s_author": r["author"],
-          "s_keyword": r["keyword"]} for r in rows])
+    conn: Connection = session.connection()
+    conn.execute(text("DELETE FROM si_fts WHERE rowid = :id"), [{"id": r["id"]} for r in rows])
+    conn.execute(text("INSERT INTO si_fts(rowid, title, author, keyword) "
+                      "VALUES (:id, :title, :author, :keyword)"), list(rows))
 
 
 def unindex(session: ScopedSession, ids: Sequence[int]) -> None:
