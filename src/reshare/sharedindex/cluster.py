@@ -18,15 +18,15 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Table, delete, func, insert, select, update
 
 from reshare.db import ScopedSession, utcnow
 from reshare.sharedindex.store import BibRecord, Cluster, MatchValue
 
 CHUNK = 500
-_records = BibRecord.__table__
-_clusters = Cluster.__table__
-_values = MatchValue.__table__
+_records: Table = BibRecord.__table__  # type: ignore[assignment]
+_clusters: Table = Cluster.__table__  # type: ignore[assignment]
+_values: Table = MatchValue.__table__  # type: ignore[assignment]
 
 
 def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
@@ -112,7 +112,7 @@ def assign(session: ScopedSession, keysets: Sequence[list[str]], touched: set[in
     live = _live(session, found)
     fresh = iter(new_clusters(session, sum(1 for g in groups.values() if not g["c"])))
     result = [0] * len(keysets)
-    new_values = []
+    new_values: list[dict[str, Any]] = []
     for group in groups.values():
         if group["c"]:
             candidates = sorted(group["c"] & live) or sorted(group["c"])

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, text, update
+from sqlalchemy import Table, bindparam, delete, insert, select, text, update
 
 from reshare.db import Database, ScopedSession, utcnow
 from reshare.sharedindex import cluster, marcio, textindex
@@ -30,8 +30,8 @@ from reshare.sharedindex.store import BibRecord, HoldingsRecord, Source
 
 BATCH = 1000
 MAX_REPORTED = 500
-_records = BibRecord.__table__
-_mfhd = HoldingsRecord.__table__
+_records: Table = BibRecord.__table__  # type: ignore[assignment]
+_mfhd: Table = HoldingsRecord.__table__  # type: ignore[assignment]
 
 
 @dataclass
@@ -83,8 +83,8 @@ def prepare(read: marcio.ReadRecord, mapping: HoldingsMapping, matcher: str,
         return Item(Op.DELETE, local, read.position)
     fmt, data = marcio.to_storage(record, read.raw)
     if op == Op.MFHD:
-        parent = (record.get_fields("004") or [None])[0]
-        bib = (parent.data or "").strip() if parent is not None else ""
+        parents = record.get_fields("004")
+        bib = (parents[0].data or "").strip() if parents else ""
         if not bib:
             report.bad(read.position, f"holdings record {local} has no 004 (the bib it belongs "
                                       "to), skipped")
@@ -186,10 +186,10 @@ def _upserts(session: ScopedSession, source_id: int, items: list[Item],
                                            for rid, (item, _) in zip(ids, new_rows, strict=True)])
         report.inserted += len(new_rows)
     if changed:
-        stmt = update(_records).where(_records.c.id == bindparam("b_id"))
+        change = update(_records).where(_records.c.id == bindparam("b_id"))
         if in_row:
-            stmt = stmt.values(search=textindex.vector())
-        session.execute(stmt, [{**r, **textindex.params(_search_row(0, i))} if in_row else r
+            change = change.values(search=textindex.vector())
+        session.execute(change, [{**r, **textindex.params(_search_row(0, i))} if in_row else r
                                for _, i, r in changed])
         if not in_row:
             textindex.index_rows(session, [_search_row(rid, item) for rid, item, _ in changed])
@@ -220,8 +220,8 @@ def _holdings(session: ScopedSession, source_id: int, items: list[Item],
         session.execute(insert(_mfhd), [
             {"source_id": source_id, "local_id": i.local_id, "bib_local_id": i.bib_local_id,
              "marc": i.marc, "holdings": i.holdings} for i in attached])
-    cluster.refresh(session, {bibs[i.bib_local_id] for i in attached
-                              if bibs[i.bib_local_id] is not None})  # type: ignore[misc]
+    cluster.refresh(session, {cid for i in attached
+                              if (cid := bibs[i.bib_local_id]) is not None})
     report.holdings_records += len(attached)
 
 

@@ -205,7 +205,7 @@ class Contribution:
 
 
 def _joined(record: pymarc.Record, tags: tuple[str, ...], codes: str) -> str:
-    parts = []
+    parts: list[str] = []
     for f in record.get_fields(*tags):
         if not f.is_control_field():
             parts.extend(str(s.value) for s in f.subfields if s.code in codes and s.value)

@@ -12,6 +12,8 @@ Matching: by cluster id when given, else ISBN, else ISSN, else title and author.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -149,10 +151,12 @@ class OaiPmhRouting:
 
     def lenders_for(self, query: BibQuery) -> RoutingResult:
         cid = query.cluster_id or query.system_instance_id
-        searches = [(f"cluster {cid}", lambda: self._by_cluster(cid))] if cid else []
+        searches: list[tuple[str, Callable[[], list[Holding]]]] = []
+        if cid:
+            searches.append((f"cluster {cid}", lambda: self._by_cluster(cid)))
         for what, value in (("isbn", query.isbn), ("issn", query.issn)):
             if value:
-                searches.append((what, lambda v=value, w=what: self._by_sru(f'{w}="{v}"')))
+                searches.append((what, functools.partial(self._by_sru, f'{what}="{_q(value)}"')))
         if query.title:
             cql = f'title="{_q(query.title)}"' + (f' and author="{_q(query.author)}"'
                                                   if query.author else "")

@@ -96,7 +96,8 @@ class _Parser:
         if index not in INDEXES:
             raise CqlError(16, f"unsupported index {index!r}; use {sorted(INDEXES)}")
         try:
-            return set(cluster_ids_for(self.session, Query(**{INDEXES[index]: value})))
+            query = Query(**{INDEXES[index]: value})  # type: ignore[arg-type]
+            return set(cluster_ids_for(self.session, query))
         except ValidationFailed:
             return set()
 
