@@ -8,7 +8,7 @@ with its position and reason and skipped; it never aborts the load.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -287,6 +287,3 @@ def mapping_of(source: Source) -> HoldingsMapping:
 
     return mapping_from(source.preset, source.mapping or None)
 
-
-def iter_reads(data: bytes) -> Iterator[marcio.ReadRecord | marcio.BadRecord]:
-    return marcio.read_marc(data)

@@ -155,7 +155,7 @@ def test_mfhd_records_attach_to_their_bib(db: Database, marc_dir: Path) -> None:
     with (marc_dir / "reservoir/mfhd.marc").open("rb") as f:
         report = service.load_stream(db, "AAA", f)
     assert report.inserted == 7 and report.holdings_records == 7 and not report.errors
-    found = search.search(db, search.Query(keyword="*" * 0 or "the", limit=100))
+    found = search.search(db, search.Query(keyword="the", limit=100))
     with_mfhd = [r for c in found["clusters"] for r in c["records"] if r["holdings"]]
     assert with_mfhd, "MFHD 852 holdings should show on their bib"
     with (marc_dir / "reservoir/mfhd-no-parent.marc").open("rb") as f:
