@@ -259,6 +259,7 @@ def load_items(db: Database, source: Source, reads: Iterable[marcio.ReadRecord |
     report = report or LoadReport()
     mapping = mapping_of(source)
     batch: list[Item] = []
+    batches = 0
     for entry in reads:
         report.processed += 1
         if isinstance(entry, marcio.BadRecord):
@@ -275,11 +276,28 @@ def load_items(db: Database, source: Source, reads: Iterable[marcio.ReadRecord |
         if len(batch) >= BATCH:
             apply_batch(db, source.id, batch, report)
             batch = []
+            batches += 1
+            keep_statistics(db, batches)
         if progress is not None:
             progress(1)
     if batch:
         apply_batch(db, source.id, batch, report)
     return report
+
+
+ANALYZE_AFTER = (2, 10, 40, 160, 640)  # batches; tables grow fast during a first load
+
+
+def keep_statistics(db: Database, batches: int) -> None:
+    """On PostgreSQL, refresh planner statistics while a big load fills empty tables.
+
+    Without it the planner keeps believing the tables are tiny and looks match values up by
+    sequential scans, which makes each batch slower than the last.
+    """
+    if db.dialect == "postgresql" and batches in ANALYZE_AFTER:
+        with db.engine.connect() as conn:
+            conn.execute(text("ANALYZE si_match_values, si_records, si_clusters"))
+            conn.commit()
 
 
 def mapping_of(source: Source) -> HoldingsMapping:

@@ -67,23 +67,27 @@ def load_parallel(db: Database, source: Source, pieces: Iterable[Piece], matcher
     report = ingest.LoadReport()
     mapping = ingest.mapping_of(source)
     context = multiprocessing.get_context("spawn")
+    stored = [0]  # batches stored so far
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         pending: deque[Future[Any]] = deque()
         batches = _batches(pieces, ingest.BATCH)
         for batch in batches:
             pending.append(pool.submit(_prepare_batch, batch, mapping, matcher))
             if len(pending) > workers * 2:
-                _store(db, source, pending.popleft().result(), report, progress)
+                _store(db, source, pending.popleft().result(), report, progress, stored)
         while pending:
-            _store(db, source, pending.popleft().result(), report, progress)
+            _store(db, source, pending.popleft().result(), report, progress, stored)
     return report
 
 
 def _store(db: Database, source: Source, result: tuple[list[ingest.Item], ingest.LoadReport],
-           report: ingest.LoadReport, progress: Callable[[int], None] | None) -> None:
+           report: ingest.LoadReport, progress: Callable[[int], None] | None,
+           stored: list[int]) -> None:
     items, part = result
     _merge(report, part)
     if items:
         ingest.apply_batch(db, source.id, items, report)
+        stored[0] += 1
+        ingest.keep_statistics(db, stored[0])
     if progress is not None:
         progress(part.processed)
