@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from reshare.db import Database
-from reshare.errors import NotFound
+from reshare.errors import NotFound, ValidationFailed
 from reshare.sharedindex import explain, search, service
 from reshare.sharedindex.store import BibRecord, Cluster, MatchValue, Source
 from tests.integration.sharedindex.helpers import bib, load
@@ -187,3 +187,18 @@ def test_marcxml_delete_record_removes_it(db: Database, marc_dir: Path) -> None:
     with (marc_dir / "reservoir/marc1-delete.xml").open("rb") as f:
         report = service.load_stream(db, "AAA", f)
     assert report.processed == 1 and report.ignored == 0
+
+
+def test_switching_to_goldrush_2021_reclusters_everything(db: Database) -> None:
+    load(db, "AAA", bib("a1", "Programming Perl", isbn="9780596000271"))
+    load(db, "BBB", bib("b1", "Programming Perl"), bib("b2", "Other book"))
+    assert cluster_of(db, "AAA", "a1") == cluster_of(db, "BBB", "b1")
+    assert service.set_matcher(db, "goldrush2021") == 3
+    with db.unscoped() as s:
+        keys = s.scalars(select(BibRecord.keys)).all()
+    assert all(any(k.startswith("goldrush2021:") for k in ks) for ks in keys)
+    assert cluster_of(db, "AAA", "a1") == cluster_of(db, "BBB", "b1") != cluster_of(db, "BBB",
+                                                                                    "b2")
+    assert service.stats(db)["matcher"] == "goldrush2021" and live_clusters(db) == 2
+    with pytest.raises(ValidationFailed, match="unknown matcher"):
+        service.set_matcher(db, "deepdish")
