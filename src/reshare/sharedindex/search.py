@@ -139,12 +139,13 @@ def members(session: ScopedSession, cluster_ids: list[int]) -> dict[int, list[Me
 def _mfhd_holdings(session: ScopedSession,
                    keys: list[tuple[int, str]]) -> dict[tuple[int, str], list[dict[str, Any]]]:
     found: dict[tuple[int, str], list[dict[str, Any]]] = {}
+    wanted = set(keys)
     for part in chunks(sorted({local for _, local in keys})):
         rows = session.execute(select(HoldingsRecord.source_id, HoldingsRecord.bib_local_id,
                                       HoldingsRecord.holdings)
                                .where(HoldingsRecord.bib_local_id.in_(part)))
         for sid, bib, holdings in rows:
-            if (sid, bib) in keys:
+            if (sid, bib) in wanted:
                 found.setdefault((sid, bib), []).extend(holdings or [])
     return found
 
