@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
@@ -18,11 +19,14 @@ from reshare import capabilities
 from reshare.config import AppSettings
 from reshare.db import Base, Database
 from reshare.platform import Platform, build_platform
+from reshare.tenancy.service import use_password_hasher
 from reshare.web.app import create_app
 from tests.support.databases import postgres_admin_url, postgres_database, sqlite_url
 from tests.support.factories import TenantFixture, make_tenant
 
 capabilities.load_models()
+# argon2's production cost (64 MiB, 3 passes) takes ~1 s on a busy 2-core machine
+use_password_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 

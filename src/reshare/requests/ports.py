@@ -18,7 +18,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Protocol
 
-
 # --- LMS (NCIP) --------------------------------------------------------------------------------
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from urllib.parse import urlparse
 
 from reshare.errors import NotFound, ValidationFailed
@@ -14,7 +15,7 @@ def lookup(section: str | None, key: str) -> SettingDef:
     """Find a setting; ``section`` (when given) must be the one the key lives in."""
     definition = BY_KEY.get(key)
     if definition is None:
-        close = [k for k in BY_KEY if key.lower() in k.lower() or k.lower() in key.lower()]
+        close = difflib.get_close_matches(key, list(BY_KEY), n=3, cutoff=0.6)
         hint = f" Did you mean {', '.join(close[:3])}?" if close else ""
         raise NotFound(
             f"unknown setting {key!r}.{hint} `reshare settings list` shows every key.",

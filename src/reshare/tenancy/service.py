@@ -27,6 +27,12 @@ _hasher = PasswordHasher()
 TOKEN_PREFIX = "rs_"
 
 
+def use_password_hasher(hasher: PasswordHasher) -> None:
+    """Swap the argon2 parameters (tests use cheap ones; stored hashes carry their own)."""
+    global _hasher
+    _hasher = hasher
+
+
 @dataclass(frozen=True)
 class TenantInfo:
     id: int

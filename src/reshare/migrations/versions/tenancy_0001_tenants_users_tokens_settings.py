@@ -11,7 +11,6 @@ from alembic import op
 
 import reshare.db
 
-
 revision = 'tenancy_0001'
 down_revision = None
 branch_labels = ('tenancy',)

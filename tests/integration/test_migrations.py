@@ -1,0 +1,58 @@
+"""Migrations build the same schema as the models, from empty, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+
+from reshare import migrate
+from reshare.db import Base, Database
+from tests.support.databases import postgres_admin_url, postgres_database, sqlite_url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    if request.param == "postgresql":
+        if postgres_admin_url() is None:
+            pytest.skip("RESHARE_TEST_POSTGRES_URL is not set")
+        with postgres_database("reshare_migr") as url:
+            db = Database(url)
+            yield db
+            db.dispose()
+    else:
+        db = Database(sqlite_url(tmp_path, "migr.db"))
+        yield db
+        db.dispose()
+
+
+def test_upgrade_from_empty_matches_the_models(empty_db: Database) -> None:
+    assert not migrate.is_current(empty_db.engine)
+    migrate.upgrade(empty_db.engine)
+    assert migrate.is_current(empty_db.engine)
+    tables = set(inspect(empty_db.engine).get_table_names())
+    assert {t.name for t in Base.metadata.sorted_tables} <= tables
+    with empty_db.engine.connect() as conn:
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
+        )
+    assert diff == [], f"models and migrations differ: {diff}"
+    migrate.upgrade(empty_db.engine)  # repeating is harmless
+    assert migrate.is_current(empty_db.engine)
+
+
+def test_every_capability_branch_is_based_on_tenancy() -> None:
+    from alembic.script import ScriptDirectory
+
+    cfg = migrate.alembic_config(Database("sqlite://").engine)
+    script = ScriptDirectory.from_config(cfg)
+    for base in script.get_bases():
+        rev = script.get_revision(base)
+        assert rev is not None
+        if base != "tenancy_0001":
+            assert rev.dependencies in ("tenancy_0001", ("tenancy_0001",)), base
+        assert rev.branch_labels, f"{base} has no branch label"
