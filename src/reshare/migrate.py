@@ -34,8 +34,25 @@ def is_current(engine: Engine) -> bool:
     """True when every capability's newest revision is applied."""
     script = ScriptDirectory.from_config(alembic_config(engine))
     with engine.connect() as conn:
-        current = set(MigrationContext.configure(conn).get_current_heads())
-    return current == set(script.get_heads())
+        current = tuple(MigrationContext.configure(conn).get_current_heads())
+    # A branch that depends on another (e.g. directory_0001 on tenancy_0001) absorbs it in
+    # alembic_version, so compare with everything the stored heads imply, dependencies included.
+    applied: set[str] = set()
+    todo = list(script.revision_map.get_revisions(current))
+    while todo:
+        rev = todo.pop()
+        if rev is None or rev.revision in applied:
+            continue
+        applied.add(rev.revision)
+        for parent in (*_as_tuple(rev.down_revision), *_as_tuple(rev.dependencies)):
+            todo.extend(script.revision_map.get_revisions(parent))
+    return set(script.get_heads()) <= applied
+
+
+def _as_tuple(value: str | tuple[str, ...] | list[str] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
 
 
 def heads() -> list[str]:
