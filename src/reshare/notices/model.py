@@ -20,6 +20,7 @@ class Trigger:
     label: str
     subject: str
     body: str
+    staff: bool = False  # sent to the library's staff address, not to the patron
 
 
 _SIGN = "<p>{{ library.name }} interlibrary loan</p>"
@@ -51,7 +52,17 @@ TRIGGERS: tuple[Trigger, ...] = (
     Trigger("overdue", "Overdue", "{{ item.title }} is overdue",
             "<p>Dear {{ user.givenName or 'reader' }},</p><p><em>{{ item.title }}</em> was "
             "due back on {{ request.dueDate }}. Please return it.</p>" + _SIGN),
+    Trigger("loaned_digitally", "Loaned digitally", "{{ item.title }} is available online",
+            "<p>Dear {{ user.givenName or 'reader' }},</p><p><em>{{ item.title }}</em> is "
+            "available at <a href=\"{{ request.pickupURL }}\">{{ request.pickupURL }}</a>.</p>"
+            + _SIGN),
+    Trigger("new_supply_request", "New request (supply, to staff)",
+            "New lending request {{ request.id }}",
+            "<p>A partner library asks for <em>{{ item.title }}</em> (request "
+            "{{ request.id }}).</p>" + _SIGN, staff=True),
 )
+# Names the request engine uses for the same triggers.
+ALIASES: dict[str, str] = {"request_cancelled": "cancelled", "document_delivered": "delivered"}
 BY_CODE: dict[str, Trigger] = {t.code: t for t in TRIGGERS}
 # Queuing the key deletes still-queued notices of the listed triggers for the same request.
 SUPERSEDES: dict[str, tuple[str, ...]] = {
@@ -76,7 +87,7 @@ SAMPLE_VALUES: dict[str, Any] = {
 
 def trigger(code: str) -> Trigger:
     try:
-        return BY_CODE[code]
+        return BY_CODE[ALIASES.get(code, code)]
     except KeyError:
         raise ValidationFailed(f"unknown notice trigger {code!r}; use one of "
                                f"{', '.join(BY_CODE)}", code="unknown_trigger") from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -12,19 +13,35 @@ from reshare.db import ScopedSession, utcnow
 from reshare.errors import NotFound, ValidationFailed
 from reshare.notices.model import BY_CODE, SUPERSEDES, Trigger, trigger, validate_template
 from reshare.notices.store import Notice, NoticeTemplate
+from reshare.settings.service import get_value
+
+log = logging.getLogger("reshare.notices")
 
 
 def queue_notice(session: ScopedSession, trigger_code: str, request_id: int | None, *,
-                 email: str | None, values: Mapping[str, Any] | None = None,
-                 key: str | None = None) -> Notice:
+                 email: str | None = None, values: Mapping[str, Any] | None = None,
+                 key: str | None = None) -> Notice | None:
     """Queue a notice in the caller's transaction (an outbox row); sent after commit.
 
-    Queuing the same ``key`` twice (default ``"<trigger>:<request_id>"``) returns the first
-    notice: the engine may call this again for the same event without sending it twice. For
-    triggers that can repeat on one request (due soon, overdue), pass a key that names the
-    occurrence, e.g. ``"due_soon:42:2026-12-01"``.
+    With only a request id, the recipient and the template values are read from the request
+    (``reshare.requests.store.PatronRequest``). Queuing the same ``key`` twice (default
+    ``"<trigger>:<request_id>"``) returns the first notice: the engine may call this again for
+    the same event without sending it twice. For triggers that can repeat on one request, pass
+    a key that names the occurrence, e.g. ``"due_soon:42:2026-12-01"``. An unknown trigger is
+    logged and ignored (returns None) so it never breaks the caller's transaction.
     """
-    trigger(trigger_code)
+    try:
+        definition = trigger(trigger_code)
+    except ValidationFailed:
+        log.warning("notice trigger %r is unknown: not queued", trigger_code)
+        return None
+    trigger_code = definition.code
+    if request_id is not None and (values is None or email is None):
+        snapshot = request_values(session, request_id)
+        values = values if values is not None else snapshot
+        email = email if email is not None else snapshot.get("email")
+    if definition.staff:
+        email = get_value(session, "staff_notice_email")
     dedupe = key or f"{trigger_code}:{request_id}"
     existing = session.scalars(select(Notice).where(Notice.dedupe_key == dedupe)).first()
     if existing is not None:
@@ -40,6 +57,42 @@ def queue_notice(session: ScopedSession, trigger_code: str, request_id: int | No
     session.add(notice)
     session.flush()
     return notice
+
+
+def request_values(session: ScopedSession, request_id: int) -> dict[str, Any]:
+    """Template values from a request of the engine (empty when it is not installed)."""
+    try:
+        from reshare.requests.store import PatronRequest  # type: ignore[attr-defined]
+    except ImportError:
+        return {}
+    req = session.get(PatronRequest, request_id)
+    if req is None:
+        return {}
+
+    def get(name: str) -> Any:
+        value = getattr(req, name, None)
+        if value is not None and hasattr(value, "isoformat"):
+            return str(value.isoformat())[:10]
+        return value or None
+
+    name = get("patron_name") or ""
+    given, _, surname = name.partition(" ") if "," not in name else name.partition(",")[::-1]
+    return {
+        "email": get("patron_email"),
+        "user": {"id": get("patron_id"), "givenName": given.strip() or None,
+                 "surname": surname.strip() or None, "patronProfile": get("patron_type")},
+        "request": {"id": get("hrid"), "pickupLocation": get("pickup_location"),
+                    "pickupURL": get("pickup_url"), "neededBy": get("needed_by"),
+                    "cancellationReason": get("cancellation_reason"),
+                    "dueDate": get("due_date")},
+        "item": {"title": get("title"), "author": get("author"),
+                 "barcode": get("selected_item_barcode"), "volume": get("volume"),
+                 "issue": get("issue"), "pages": get("pages"),
+                 "titleOfComponent": get("title_of_component"),
+                 "authorOfComponent": get("author_of_component"),
+                 "location": get("pick_location"),
+                 "shelvingLocation": get("pick_shelving_location")},
+    }
 
 
 def template_for(session: ScopedSession, code: str) -> tuple[str, str, bool, bool]:

@@ -19,7 +19,7 @@ def test_template_edit_validates_and_resets(client: TestClient, tenant_a: Tenant
     assert ok.status_code == 200 and ok.json()["customised"] is True
     listed = {t["trigger"]: t for t in client.get("/notice-templates", headers=h).json()}
     assert listed["overdue"]["subject"] == "Late: {{ item.title }}"
-    assert len(listed) == 7
+    assert len(listed) == 9
     staff = client.put("/notice-templates/overdue", json={"subject": "s", "body": "b"},
                        headers=tenant_a.headers("staff"))
     assert staff.status_code == 403

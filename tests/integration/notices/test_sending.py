@@ -196,3 +196,21 @@ def test_a_lease_that_ran_out_is_claimed_again(
     assert send_due(platform) == 0  # lease still held
     assert send_due(platform, now=utcnow() + dt.timedelta(minutes=6)) == 1
     assert notice(platform, tenant_a, nid).status == "sent"
+
+
+def test_engine_style_calls_aliases_and_unknown_triggers(
+        platform: Platform, tenant_a: TenantFixture) -> None:
+    with platform.db.tenant(tenant_a.id) as s:
+        n = service.queue_notice(s, "request_cancelled", 5)  # the engine's name and call
+        assert n is not None and n.trigger == "cancelled"
+        assert service.queue_notice(s, "no_such_trigger", 5) is None  # logged, not raised
+
+
+def test_staff_notice_goes_to_the_staff_address(
+        platform: Platform, tenant_a: TenantFixture, smtp: SmtpServer) -> None:
+    configure(platform, tenant_a, smtp.port)
+    with platform.db.tenant(tenant_a.id) as s:
+        settings.set_value(s, "notices", "staff_notice_email", "ill-staff@alpha.example")
+        service.queue_notice(s, "new_supply_request", 11, values=VALUES)
+    send_due(platform)
+    assert [m["To"] for m in smtp.inbox.messages] == ["ill-staff@alpha.example"]

@@ -17,7 +17,8 @@ def test_every_builtin_template_renders_with_sample_values(trigger) -> None:  # 
 
 def test_seven_triggers() -> None:
     assert [t.code for t in TRIGGERS] == ["new_request", "end_of_rota", "cancelled",
-                                          "over_limit", "delivered", "due_soon", "overdue"]
+                                          "over_limit", "delivered", "due_soon", "overdue",
+                                          "loaned_digitally", "new_supply_request"]
 
 
 def test_values_are_html_escaped_in_the_body() -> None:
