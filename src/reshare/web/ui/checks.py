@@ -19,19 +19,19 @@ class CheckResult:
     topic: str
     message: str
     link: str | None = None
+    fix: str | None = None  # a command to run, shown as code
 
 
 def _from_readiness(item: Any) -> CheckResult:
     """Accept whatever shape the directory's check returns (object or dict)."""
     get = item.get if isinstance(item, dict) else lambda k, d=None: getattr(item, k, d)
     ok = get("ok", None)
-    level = str(get("level", None) or get("severity", None)
-                or ("ok" if ok else "error" if ok is not None else "warning")).lower()
-    level = {"info": "ok", "warn": "warning", "fail": "error", "failed": "error"}.get(level, level)
-    message = str(get("message", None) or get("detail", None) or get("description", None)
-                  or item)
-    topic = str(get("name", None) or get("key", None) or get("topic", None) or "Directory")
-    return CheckResult(level, topic, message, get("fix_url", None) or get("link", None))
+    required = get("required", True)
+    level = "ok" if ok else ("error" if required else "warning")
+    message = str(get("message", None) or item)
+    topic = str(get("title", None) or get("id", None) or "Directory")
+    fix = None if ok else (get("how_to_fix", None) or None)
+    return CheckResult(level, topic, message, get("link", None), fix)
 
 
 def _readiness(platform: Platform, tenant_id: int) -> list[CheckResult]:
