@@ -62,9 +62,19 @@ def _form(request: Request, tenant: tuple[int, str, str], req: OpenUrlRequest,
                   error=error, hidden=hidden)
 
 
-@router.api_route("/openurl/{tenant}", methods=["GET", "POST"], dependencies=[Public])
-async def openurl(tenant: str, request: Request, platform: PlatformDep) -> Response:
+@router.get("/openurl/{tenant}", dependencies=[Public])
+async def openurl_get(tenant: str, request: Request, platform: PlatformDep) -> Response:
     """Create a request from an OpenURL, or show the form when something is missing."""
+    return await openurl(tenant, request, platform)
+
+
+@router.post("/openurl/{tenant}", dependencies=[Public])
+async def openurl_post(tenant: str, request: Request, platform: PlatformDep) -> Response:
+    """The same, with the OpenURL (or the completed form) in the body."""
+    return await openurl(tenant, request, platform)
+
+
+async def openurl(tenant: str, request: Request, platform: Any) -> Response:
     pairs = await _pairs(request)
     found = intake.tenant_by_code(platform, tenant)
     req = parse_openurl(pairs)
@@ -106,9 +116,18 @@ def _answer(request: Request, platform: Any, tenant: tuple[int, str, str],
                   view=view, req=req, link=link, invalid=invalid, tenant_name=tenant[2])
 
 
-@router.api_route("/openurl", methods=["GET", "POST"], dependencies=[Public])
+@router.get("/openurl", dependencies=[Public])
 async def openurl_by_pickup(request: Request, platform: PlatformDep) -> Response:
     """No library in the path: find it from the pickup location, then continue there."""
+    return await _by_pickup(request, platform)
+
+
+@router.post("/openurl", dependencies=[Public])
+async def openurl_by_pickup_post(request: Request, platform: PlatformDep) -> Response:
+    return await _by_pickup(request, platform)
+
+
+async def _by_pickup(request: Request, platform: Any) -> Response:
     pairs = await _pairs(request)
     slug = parse_openurl(pairs).pickup_location
     if not slug:
