@@ -86,8 +86,8 @@ async def openurl(tenant: str, request: Request, platform: Any) -> Response:
     error = None
     try:
         if not missing:
-            intake.check_pickup(req, choices)
             intake.apply_patron(req, header, headers)
+            intake.check_pickup(req, choices)
     except ValidationFailed as exc:
         error = exc
     if missing or error:
