@@ -21,7 +21,22 @@ HTML = {"Accept": "text/html"}
 def pair(platform: Platform, tenant_a: TenantFixture, tenant_b: TenantFixture):  # type: ignore[no-untyped-def]
     from tests.integration.requests.helpers import make_pair
 
+    add_pickup_location(platform, tenant_a, "front-desk")
     return make_pair(platform, tenant_a, [tenant_b])
+
+
+def add_pickup_location(platform: Platform, tenant: TenantFixture, slug: str) -> None:
+    """With the directory installed, OpenURL intake checks the slug against it."""
+    try:
+        from reshare.directory import editing
+    except ImportError:
+        return
+    with platform.db.tenant(tenant.id) as s:
+        editing.create_entry(s, tenant.id, editing.EntryDraft(
+            type="institution", name=f"{tenant.code} Library", slug=tenant.code.lower()))
+        editing.create_entry(s, tenant.id, editing.EntryDraft(
+            type="branch", name="Front desk", slug=slug, parent=tenant.code.lower(),
+            tags=["pickup"]))
 
 
 def drain(platform: Platform) -> None:
