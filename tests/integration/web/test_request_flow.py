@@ -22,6 +22,7 @@ def pair(platform: Platform, tenant_a: TenantFixture, tenant_b: TenantFixture): 
     from tests.integration.requests.helpers import make_pair
 
     add_pickup_location(platform, tenant_a, "front-desk")
+    add_pickup_location(platform, tenant_b, "beta-desk")
     return make_pair(platform, tenant_a, [tenant_b])
 
 
@@ -33,7 +34,9 @@ def add_pickup_location(platform: Platform, tenant: TenantFixture, slug: str) ->
         return
     with platform.db.tenant(tenant.id) as s:
         editing.create_entry(s, tenant.id, editing.EntryDraft(
-            type="institution", name=f"{tenant.code} Library", slug=tenant.code.lower()))
+            type="institution", name=f"{tenant.code} Library", slug=tenant.code.lower(),
+            symbols=[f"RESHARE:{tenant.code}"],
+            services={"ISO18626": f"https://{tenant.code.lower()}.example.edu/iso18626"}))
         editing.create_entry(s, tenant.id, editing.EntryDraft(
             type="branch", name="Front desk", slug=slug, parent=tenant.code.lower(),
             tags=["pickup"]))
