@@ -140,9 +140,9 @@ def test_loan_from_openurl_to_return_with_chat(browser: Any, site: Site) -> None
     patron.goto(f"{site.url}/openurl/ALPHA?url_ver=Z39.88-2004&rft.genre=book"
                 "&rft.btitle=The+Dispossessed&rft.isbn=9780061054884&rft.date=1974."
                 "&req_id=P-100&rfr_id=info:sid/primo.exlibrisgroup.com")
-    assert patron.get_by_label("Title").input_value() == "The Dispossessed"
+    assert patron.get_by_label("Title", exact=True).input_value() == "The Dispossessed"
     shot(patron, "openurl-form")
-    patron.get_by_label("Author").fill("Le Guin, Ursula K.")
+    patron.get_by_label("Author", exact=True).fill("Le Guin, Ursula K.")
     patron.get_by_label("Pickup location").select_option("alpha-desk")
     patron.get_by_role("button", name="Send request").click()
     hrid = patron.locator("#request-hrid").inner_text()
