@@ -142,8 +142,9 @@ def test_loan_from_openurl_to_return_with_chat(browser: Any, site: Site) -> None
                 "&req_id=P-100&rfr_id=info:sid/primo.exlibrisgroup.com")
     assert patron.get_by_label("Title", exact=True).input_value() == "The Dispossessed"
     shot(patron, "openurl-form")
-    patron.get_by_label("Author", exact=True).fill("Le Guin, Ursula K.")
-    patron.get_by_label("Pickup location").select_option("alpha-desk")
+    assert patron.get_by_label("Author (required)").get_attribute("aria-invalid") == "true"
+    patron.get_by_label("Author (required)").fill("Le Guin, Ursula K.")
+    patron.get_by_label("Pickup location (required)").select_option("alpha-desk")
     patron.get_by_role("button", name="Send request").click()
     hrid = patron.locator("#request-hrid").inner_text()
     assert hrid.startswith("RQ-")
