@@ -60,3 +60,32 @@ CASES = {
     ("GET", "/ui/notices/templates/{trigger}"): AccessCase(_a_subject_hidden),
     ("POST", "/ui/notices/templates/{trigger}"): AccessCase(_a_subject_hidden),
 }
+
+
+def _a_has_directory_entry(platform: Platform, a: TenantFixture) -> Probe:
+    try:
+        from reshare.directory import editing
+    except ImportError:
+        return Probe(expect_status=None, path_params={"key": "x"})
+    with platform.db.tenant(a.id) as s:
+        editing.create_entry(s, a.id, editing.EntryDraft(
+            type="institution", name="Alpha Private Name", slug="alpha-private"))
+
+    def verify() -> None:
+        from reshare.directory import service
+
+        with platform.db.tenant(a.id) as s:
+            assert service.get_entry(s, "alpha-private").name == "Alpha Private Name"
+
+    return Probe(path_params={"key": "alpha-private"},
+                 content=b"name=HACKED&tags=pickup",
+                 headers={"content-type": "application/x-www-form-urlencoded"},
+                 expect_status=None, verify=verify)
+
+
+CASES.update({
+    ("GET", "/ui/directory"): AccessCase(_a_has_directory_entry),
+    ("GET", "/ui/directory/{key}"): AccessCase(_a_has_directory_entry),
+    ("POST", "/ui/directory/{key}"): AccessCase(_a_has_directory_entry),
+    ("GET", "/ui/sharedindex"): AccessCase(_a_has_settings),
+})

@@ -5,7 +5,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-MODULES = ("pages", "notice_pages", "request_pages", "work_pages", "dashboard")
+MODULES = ("pages", "notice_pages", "request_pages", "work_pages", "catalogue_pages",
+           "dashboard")
 
 
 def routers() -> list[Any]:

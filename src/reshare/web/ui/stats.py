@@ -15,9 +15,8 @@ from reshare.db import utcnow
 if TYPE_CHECKING:
     from reshare.platform import Platform
 
-FILLED = {"REQ_SHIPPED", "REQ_CHECKED_IN", "REQ_AWAITING_RETURN_SHIPPING", "REQ_RETURN_SHIPPED",
-          "REQ_REQUEST_COMPLETE", "REQ_BORROWER_RETURNED", "REQ_DOCUMENT_DELIVERED",
-          "REQ_LOANED_DIGITALLY", "REQ_OVERDUE", "REQ_RECALLED"}
+# A request counts as filled once the supplier shipped or delivered it (seen in the audit).
+FILLED = {"REQ_SHIPPED", "REQ_DOCUMENT_DELIVERED", "REQ_LOANED_DIGITALLY"}
 DELIVERED = {"REQ_CHECKED_IN", "REQ_DOCUMENT_DELIVERED", "REQ_LOANED_DIGITALLY"}
 WEEKS = 12
 
@@ -57,10 +56,15 @@ def collect(platform: Platform, tenant_id: int, now: dt.datetime | None = None) 
         rows = session.execute(select(pr.id, pr.state, pr.is_requester, pr.created_at,
                                       pr.supplying_symbol)).all()
         delivered_at: dict[int, dt.datetime] = {}
+        filled: set[int] = set()
         if audit is not None:
-            for request_id, at in session.execute(
-                    select(audit.request_id, audit.at).where(audit.to_state.in_(DELIVERED))):
-                delivered_at.setdefault(request_id, at)
+            for request_id, at, to_state in session.execute(
+                    select(audit.request_id, audit.at, audit.to_state)
+                    .where(audit.to_state.in_(DELIVERED | FILLED)).order_by(audit.at)):
+                if to_state in DELIVERED:
+                    delivered_at.setdefault(request_id, at)
+                if to_state in FILLED:
+                    filled.add(request_id)
         labels = _state_labels()
     stats = Stats(available=True, total=len(rows))
     per_state: Counter[str] = Counter(labels.get(r.state, r.state) for r in rows)
@@ -71,7 +75,7 @@ def collect(platform: Platform, tenant_id: int, now: dt.datetime | None = None) 
     stats.open = sum(1 for r in rows if r.state not in terminal)
     stats.per_week = _weeks(rows, now)
     stats.turnaround = _turnaround(rows, delivered_at)
-    stats.fill_rate = _fill_rate(rows)
+    stats.fill_rate = _fill_rate(rows, filled)
     return stats
 
 
@@ -94,13 +98,14 @@ def _turnaround(rows: list[Any], delivered_at: dict[int, dt.datetime]) -> list[t
     return sorted(((k, sum(v) / len(v)) for k, v in by_partner.items()), key=lambda x: x[0])
 
 
-def _fill_rate(rows: list[Any]) -> list[tuple[str, float]]:
+def _fill_rate(rows: list[Any], filled_ids: set[int]) -> list[tuple[str, float]]:
+    """Share of the requests sent to each partner (current supplier) that it filled."""
     asked: Counter[str] = Counter()
     filled: Counter[str] = Counter()
     for r in rows:
         if r.is_requester and r.supplying_symbol:
             asked[r.supplying_symbol] += 1
-            filled[r.supplying_symbol] += r.state in FILLED
+            filled[r.supplying_symbol] += r.id in filled_ids
     return [(k, 100.0 * filled[k] / asked[k]) for k in sorted(asked)]
 
 
