@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from reshare.notices import service as notices
 from reshare.platform import Platform
 from reshare.settings import service as settings_service
@@ -9,6 +11,7 @@ from tests.integration.access import AccessCase, Probe
 from tests.support.factories import TenantFixture
 
 A_PREFIX = "ALPHAPAGE-"
+_slugs = itertools.count()
 A_SUBJECT = "ALPHA-PAGE-SUBJECT"
 
 
@@ -67,17 +70,18 @@ def _a_has_directory_entry(platform: Platform, a: TenantFixture) -> Probe:
         from reshare.directory import editing
     except ImportError:
         return Probe(expect_status=None, path_params={"key": "x"})
+    slug = f"alpha-private-{next(_slugs)}"
     with platform.db.tenant(a.id) as s:
         editing.create_entry(s, a.id, editing.EntryDraft(
-            type="institution", name="Alpha Private Name", slug="alpha-private"))
+            type="institution", name="Alpha Private Name", slug=slug))
 
     def verify() -> None:
         from reshare.directory import service
 
         with platform.db.tenant(a.id) as s:
-            assert service.get_entry(s, "alpha-private").name == "Alpha Private Name"
+            assert service.get_entry(s, slug).name == "Alpha Private Name"
 
-    return Probe(path_params={"key": "alpha-private"},
+    return Probe(path_params={"key": slug},
                  content=b"name=HACKED&tags=pickup",
                  headers={"content-type": "application/x-www-form-urlencoded"},
                  expect_status=None, verify=verify)
