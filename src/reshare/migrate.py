@@ -34,25 +34,24 @@ def is_current(engine: Engine) -> bool:
     """True when every capability's newest revision is applied."""
     script = ScriptDirectory.from_config(alembic_config(engine))
     with engine.connect() as conn:
-        current = tuple(MigrationContext.configure(conn).get_current_heads())
-    # A branch that depends on another (e.g. directory_0001 on tenancy_0001) absorbs it in
-    # alembic_version, so compare with everything the stored heads imply, dependencies included.
-    applied: set[str] = set()
-    todo = list(script.revision_map.get_revisions(current))
-    while todo:
-        rev = todo.pop()
-        if rev is None or rev.revision in applied:
-            continue
-        applied.add(rev.revision)
-        for parent in (*_as_tuple(rev.down_revision), *_as_tuple(rev.dependencies)):
-            todo.extend(script.revision_map.get_revisions(parent))
-    return set(script.get_heads()) <= applied
+        current = set(MigrationContext.configure(conn).get_current_heads())
+    return set(script.get_heads()) <= _with_ancestors(script, current)
 
 
-def _as_tuple(value: str | tuple[str, ...] | list[str] | None) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    return (value,) if isinstance(value, str) else tuple(value)
+def _with_ancestors(script: ScriptDirectory, revisions: set[str]) -> set[str]:
+    """Applied revisions plus everything they stand on. Alembic keeps only the tip of each
+    branch in alembic_version, so a branch that ``depends_on`` tenancy hides tenancy's head."""
+    seen: set[str] = set()
+    stack = list(revisions)
+    while stack:
+        for rev in script.revision_map.get_revisions(stack.pop()):
+            if rev is None or isinstance(rev, str) or rev.revision in seen:
+                continue
+            seen.add(rev.revision)
+            for parent in (rev.down_revision, rev.dependencies):
+                if parent:
+                    stack.extend([parent] if isinstance(parent, str) else parent)
+    return seen
 
 
 def heads() -> list[str]:
