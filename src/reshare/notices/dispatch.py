@@ -99,7 +99,7 @@ def _settle(session: ScopedSession, notice: Notice, status: str, now: dt.datetim
     session.add(notice)
 
 
-def _send_one(platform: Platform, tenant_id: int, tenant_code: str, notice_id: int,
+def _send_one(platform: Platform, tenant_id: int, library: dict[str, str], notice_id: int,
               sender: Sender, config: SmtpConfig, now: dt.datetime) -> bool:
     with platform.db.tenant(tenant_id) as session:
         notice = session.get(Notice, notice_id)
@@ -110,14 +110,14 @@ def _send_one(platform: Platform, tenant_id: int, tenant_code: str, notice_id: i
                     "template inactive" if not active else "no e-mail address for the patron")
             return False
         try:
-            values = {"email": notice.recipient, **notice.values}
+            values = {"email": notice.recipient, "library": library, **notice.values}
             rendered = render(subject, body, values)
         except ValidationFailed as exc:
             _settle(session, notice, "failed", now, exc.message)
             return False
         notice.subject = rendered.subject
         message = _message(notice, config, rendered.subject, rendered.html, rendered.text,
-                           tenant_code)
+                           library["code"])
     error: str | None
     try:
         sender.send(message)
@@ -148,11 +148,13 @@ def send_due(platform: Platform, *, now: dt.datetime | None = None,
             config = smtp_config(session)
             if config is None:
                 continue  # no mail server configured: notices wait in the queue
-            code = session.get(Tenant, tenant_id).code  # type: ignore[union-attr]
+            tenant = session.get(Tenant, tenant_id)
+            assert tenant is not None
+            library = {"code": tenant.code, "name": tenant.name}
             claimed = [n.id for n in _claim(session, now)]
         sender = sender_factory(config)
         for notice_id in claimed:
-            _send_one(platform, tenant_id, code, notice_id, sender, config, now)
+            _send_one(platform, tenant_id, library, notice_id, sender, config, now)
             handled += 1
     return handled
 

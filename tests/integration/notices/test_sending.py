@@ -67,6 +67,7 @@ def test_a_queued_notice_is_sent_once_with_escaped_values(
     assert "Notes &amp; Queries" in parts["text/html"]
     assert "Ada &lt;Countess&gt;" in parts["text/html"]
     assert "Ada <Countess>" in parts["text/plain"]
+    assert "Alpha Library interlibrary loan" in parts["text/plain"]  # the library's name
     n = notice(platform, tenant_a, nid)
     assert (n.status, n.attempts, n.subject) == ("sent", 1, msg["Subject"])
 
