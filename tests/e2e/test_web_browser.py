@@ -225,6 +225,11 @@ def test_settings_check_notices_and_scan_pages(browser: Any, site: Site) -> None
     shot(page, "notices")
     page.goto(f"{site.url}/ui/scan")
     shot(page, "scan")
+    phone = staff(browser, site, site.beta, width=390)  # the queue on a narrow screen
+    phone.goto(f"{site.url}/ui/requests?side=supplier&closed=1")
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390 + 1, f"the page scrolls sideways on a phone ({width}px)"
+    shot(phone, "supply-queue-phone")
 
 
 def test_keyboard_only_login_and_skip_link(browser: Any, site: Site) -> None:

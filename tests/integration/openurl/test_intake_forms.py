@@ -80,3 +80,36 @@ def test_patron_page_needs_identity(client: TestClient, tenant_a: TenantFixture)
     assert r.status_code == 401 and "We cannot tell who you are" in r.text
     forged = client.get(f"/patron/{tenant_a.code}?token=abc.def", headers=HTML)
     assert forged.status_code == 401
+
+
+def _pickup(platform: Platform, tenant: TenantFixture, slug: str) -> None:
+    from reshare.directory import editing
+
+    with platform.db.tenant(tenant.id) as s:
+        editing.create_entry(s, tenant.id, editing.EntryDraft(
+            type="institution", name=f"{tenant.code} Library", slug=tenant.code.lower()))
+        editing.create_entry(s, tenant.id, editing.EntryDraft(
+            type="branch", name=f"{tenant.code} Front desk", slug=slug,
+            parent=tenant.code.lower(), tags=["pickup"]))
+
+
+def test_library_found_from_the_pickup_location(client: TestClient, platform: Platform,
+                                                tenant_a: TenantFixture,
+                                                tenant_b: TenantFixture) -> None:
+    _pickup(platform, tenant_a, "alpha-desk")
+    _pickup(platform, tenant_b, "beta-desk")
+    r = client.get("/openurl", params={"rft.title": "T", "svc.pickupLocation": "beta-desk"},
+                   headers=HTML, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith(f"/openurl/{tenant_b.code}?")
+    unknown = client.get("/openurl", params={"svc.pickupLocation": "nowhere"}, headers=HTML)
+    assert unknown.status_code == 404 and "No library has the pickup location" in unknown.text
+
+
+def test_unknown_pickup_location_offers_the_real_ones(client: TestClient, platform: Platform,
+                                                     tenant_a: TenantFixture) -> None:
+    _pickup(platform, tenant_a, "alpha-desk")
+    r = client.get(f"/openurl/{tenant_a.code}", headers=HTML,
+                   params={"rft.title": "T", "rft.au": "A", "req_id": "P1",
+                           "svc.pickupLocation": "elsewhere"})
+    assert r.status_code == 422 and "is not one of this library" in r.text
+    assert '<option value="alpha-desk">ALPHA Front desk</option>' in r.text
