@@ -77,6 +77,8 @@ def test_openurl_to_returned_loan_through_the_pages(  # noqa: PLR0915
     beta = login(platform, tenant_b)
     supply = beta.get("/ui/requests?side=supplier", headers=HTML)
     assert hrid in supply.text and "Awaiting pull slip printing" in supply.text
+    partial = beta.get("/ui/requests?side=supplier&q=Dune", headers={"HX-Request": "true"})
+    assert hrid in partial.text and "<html" not in partial.text  # htmx swaps only the rows
     pdf = beta.get("/ui/pullslips.pdf?side=supplier")
     assert pdf.headers["content-type"] == "application/pdf"
     assert hrid in PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
