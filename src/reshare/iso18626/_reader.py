@@ -89,6 +89,8 @@ def read(root: etree._Element) -> ParsedDocument:
                                  f"{name}: not an ISO 18626 message element")
     ctx.element = name
     _hoist_retry_info(body, ctx)
+    if name == "supplyingAgencyMessage":
+        _statusless_probe(body, ctx)
     try:
         _read_header_first(body, ctx)
         message = _read_obj(cls, body, name, ctx)
@@ -113,6 +115,31 @@ def _read_header_first(body: etree._Element, ctx: _Ctx) -> None:
                 ctx.reference_time = _convert(dt.datetime, ts.text or "", "timestamp")
 
 
+def _child(el: etree._Element | None, name: str) -> etree._Element | None:
+    if el is None:
+        return None
+    return next((c for c in el if isinstance(c.tag, str) and _local(c) == name), None)
+
+
+def _statusless_probe(body: etree._Element, ctx: _Ctx) -> None:
+    """ReShare's supplier-side ``#lastSeq`` probe is a StatusChange *without* a status. A probe
+    is answered from sequence numbers and never applied, so a placeholder status is safe."""
+    note = _child(_child(body, "messageInfo"), "note")
+    if note is None or "#lastSeq:" not in (note.text or ""):
+        return
+    info = _child(body, "statusInfo")
+    if info is None:
+        info = etree.SubElement(body, _Q + "statusInfo")
+    status = _child(info, "status")
+    if status is None or not (status.text or "").strip():
+        if status is None:
+            status = etree.Element(_Q + "status")
+            info.insert(0, status)
+        status.text = m.Status.REQUEST_RECEIVED.value
+        ctx.warnings.append("#lastSeq probe without a status (ReShare's shape): placeholder "
+                            "status RequestReceived; probes are never applied")
+
+
 def _hoist_retry_info(body: etree._Element, ctx: _Ctx) -> None:
     """2021-2 moved offeredCosts/retryAfter/retryBefore into retryInfo; put them back."""
     retry = next((c for c in body if isinstance(c.tag, str) and _local(c) == "retryInfo"), None)
@@ -121,9 +148,13 @@ def _hoist_retry_info(body: etree._Element, ctx: _Ctx) -> None:
         return
     ctx.warnings.append("2021-2 retryInfo mapped into messageInfo")
     for child in list(retry):
-        if info is not None and isinstance(child.tag, str) and _local(child) in (
-                "offeredCosts", "retryAfter", "retryBefore"):
+        if not isinstance(child.tag, str):
+            continue
+        if info is not None and _local(child) in ("offeredCosts", "retryAfter", "retryBefore"):
             info.append(child)
+        else:
+            ctx.warnings.append(f"{_local(body)}/retryInfo/{_local(child)}: 2021-2 element "
+                                "ignored (no v1.2 slot)")
     body.remove(retry)
 
 

@@ -117,3 +117,17 @@ def test_reshare_shape() -> None:
     assert b'xmlns:ill="http://illtransactions.org/2013/iso18626"' in data
     assert b"<ill:multipleItemRequestId></ill:multipleItemRequestId>" in data
     assert b"https://illtransactions.org/schemas/ISO-18626-v1_2.xsd" in data
+
+
+def test_reshare_statusless_probe_is_read() -> None:
+    data = codec.serialize(builders.sam(m.Status.LOANED, m.ReasonForMessage.STATUS_CHANGE,
+                                        note="#lastSeq:4#"))
+    data = _swap(data, b"<ill:status>Loaned</ill:status>", b"")
+    parsed = codec.parse_document(data)
+    assert isinstance(parsed.message, m.SupplyingAgencyMessage)
+    assert any("#lastSeq probe without a status" in w for w in parsed.warnings)
+    # an ordinary SAM without a status is still refused
+    plain = _swap(codec.serialize(builders.sam(m.Status.LOANED)),
+                  b"<ill:status>Loaned</ill:status>", b"")
+    with pytest.raises(codec.Iso18626ParseError, match="statusInfo/status"):
+        codec.parse(plain)

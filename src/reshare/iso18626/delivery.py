@@ -1,0 +1,185 @@
+"""Delivering one claimed outbox message and recording what happened.
+
+Rules (ReShare's, with its known defects fixed): an OK confirmation delivers; an ERROR
+confirmation is *not* delivered, it is final, recorded and reported to the handler; a
+failure is retried after ``network_retry_period`` minutes × ⌊(attempts + 5) / 6⌋ until
+``network_maximum_send_attempts`` sends have failed; a timeout (the peer may have applied the
+message) is followed by a ``#lastSeq:N#`` probe when the message carries ``#seq:N#``: an OK
+with errorData ``NoError`` proves arrival, anything else resends the message.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import html
+import logging
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from reshare.db import ScopedSession, utcnow
+from reshare.iso18626 import codec, conventions
+from reshare.iso18626 import model as m
+from reshare.iso18626.handlers import DeliveryOutcome, DeliveryResult, handler_for
+from reshare.iso18626.outbox import view
+from reshare.iso18626.protocol_log import record
+from reshare.iso18626.routing import peer_address
+from reshare.iso18626.store import OutboxMessage, OutboxStatus
+from reshare.iso18626.transport import SendKind, SendResult, send, transport_for
+from reshare.platform import Platform
+from reshare.settings import service as settings_service
+
+log = logging.getLogger("reshare.iso18626.outbox")
+MAX_TIMEOUT_SECONDS = 240
+
+
+@dataclass(frozen=True)
+class _Policy:
+    timeout: float
+    max_attempts: int
+    retry_minutes: int
+
+    def backoff(self, attempts: int) -> dt.timedelta:
+        return dt.timedelta(minutes=self.retry_minutes * ((attempts + 5) // 6))
+
+
+def _policy(values: dict[str, str | None]) -> _Policy:
+    return _Policy(
+        timeout=min(float(values.get("network_timeout_period") or 30), MAX_TIMEOUT_SECONDS),
+        max_attempts=max(1, int(values.get("network_maximum_send_attempts") or 3)),
+        retry_minutes=max(0, int(values.get("network_retry_period") or 10)),
+    )
+
+
+def probe_for(original: m.InitiatingMessage, seq: int, now: dt.datetime) -> m.InitiatingMessage:
+    """The ``#lastSeq`` probe for ``original``: a RAM StatusRequest from a requester, a SAM
+    StatusChange (repeating the status, which v1.2 requires) from a supplier."""
+    header = dataclasses.replace(original.header, timestamp=now.replace(microsecond=0))
+    note = conventions.last_seq_note(seq)
+    if isinstance(original, m.SupplyingAgencyMessage):
+        status = dataclasses.replace(original.status_info, last_change=header.timestamp)
+        info = m.MessageInfo(reason_for_message=m.ReasonForMessage.STATUS_CHANGE, note=note)
+        return m.SupplyingAgencyMessage(header=header, message_info=info, status_info=status)
+    return m.RequestingAgencyMessage(header=header, action=m.Action.STATUS_REQUEST, note=note)
+
+
+def deliver(platform: Platform, item_id: int, tenant_id: int, token: str, *,
+            now: dt.datetime) -> None:
+    with platform.db.tenant(tenant_id) as session:
+        row = session.get(OutboxMessage, item_id)
+        if row is None or row.claim_token != token:
+            return
+        policy = _policy(settings_service.get_values(session))
+        address = peer_address(session, row.peer_symbol)
+        url = row.peer_url or address.url
+        probing = row.probe_next and row.seq is not None
+        payload = row.body.encode()
+        if probing:
+            original = codec.parse(payload)
+            assert isinstance(original, m.InitiatingMessage)
+            payload = codec.serialize(probe_for(original, row.seq or 0, now))
+    if not url:
+        result = SendResult(SendKind.FAILURE, error=f"NoAddress: no ISO 18626 address for "
+                                                    f"{row.peer_symbol} (directory or "
+                                                    "iso18626_gateway_address)")
+        _record(platform, tenant_id, item_id, token, result, payload, probing, policy, now,
+                final=True)
+        return
+    result = send(transport_for(platform), url, payload, timeout=policy.timeout,
+                  extra_headers=address.headers if not row.peer_url else None)
+    _record(platform, tenant_id, item_id, token, result, payload, probing, policy, now)
+
+
+def _record(platform: Platform, tenant_id: int, item_id: int, token: str, result: SendResult,
+            payload: bytes, probing: bool, policy: _Policy, now: dt.datetime, *,
+            final: bool = False) -> None:
+    with platform.db.tenant(tenant_id) as session:
+        row = session.scalars(select(OutboxMessage).where(
+            OutboxMessage.id == item_id, OutboxMessage.claim_token == token)).first()
+        if row is None:  # our lease ran out and another worker took the message over
+            log.warning("outbox %s: result of a stale claim ignored", item_id)
+            return
+        outcome = _apply_result(row, result, probing, policy, now, final=final)
+        record(session, direction="out", element="probe" if probing else row.element,
+               request_id=_request_id(payload), peer_symbol=row.peer_symbol,
+               body=payload.decode(), confirmation=result.raw.decode("utf-8", "replace"),
+               message_status=_status_text(result), http_status=result.http_status,
+               detail=row.last_error or result.kind.value)
+        if outcome is not None:
+            _tell_handler(platform, session, row, outcome)
+
+
+def _tell_handler(platform: Platform, session: ScopedSession, row: OutboxMessage,
+                  outcome: DeliveryOutcome) -> None:
+    """Report the final outcome; a failing handler must not undo the record of the send
+    (that would resend the message), so its work runs in a savepoint."""
+    try:
+        with session.begin_nested():
+            handler_for(platform).on_delivery(platform, session, view(row), outcome)
+    except Exception:
+        log.exception("outbox %s: on_delivery failed; the outcome stays recorded", row.id)
+        row.last_error = f"{row.last_error or ''} (on_delivery failed)".strip()
+
+
+_REQUEST_ID = re.compile(rb"<ill:requestingAgencyRequestId>([^<]*)<")
+
+
+def _request_id(payload: bytes) -> str:
+    """From XML we serialised ourselves (fixed prefix), without parsing it again."""
+    found = _REQUEST_ID.search(payload)
+    return html.unescape(found.group(1).decode()) if found else ""
+
+
+def _status_text(result: SendResult) -> str:
+    if result.confirmation is not None:
+        return result.confirmation.confirmation_header.message_status.value
+    return result.kind.value.upper()
+
+
+def _finish(row: OutboxMessage, status: OutboxStatus, now: dt.datetime) -> None:
+    row.status = status.value
+    row.finished_at = utcnow()
+    row.lease_until = None
+    row.claim_token = None
+
+
+def _apply_result(row: OutboxMessage, result: SendResult, probing: bool, policy: _Policy,
+                  now: dt.datetime, *, final: bool) -> DeliveryOutcome | None:
+    conf = result.confirmation
+    if probing and result.kind != SendKind.TIMEOUT:
+        row.probe_next = False
+        if conf is not None and conventions.probe_succeeded(conf):
+            row.confirmation = result.raw.decode("utf-8", "replace")
+            row.last_error = "confirmed by #lastSeq probe"
+            _finish(row, OutboxStatus.DELIVERED, now)
+            return DeliveryOutcome(DeliveryResult.CONFIRMED, conf, detail=row.last_error)
+        row.status, row.next_attempt_at = OutboxStatus.PENDING.value, now  # resend at once
+        row.last_error = "probe: the peer did not get the message; resending"
+        row.claim_token = None
+        return None
+    if conf is not None:
+        row.confirmation = result.raw.decode("utf-8", "replace")
+        error = conf.error_data
+        row.error_type = error.error_type.value if error else None
+        row.error_value = error.error_value if error else None
+        if conf.confirmation_header.message_status == m.MessageStatus.OK:
+            _finish(row, OutboxStatus.DELIVERED, now)
+            return DeliveryOutcome(DeliveryResult.CONFIRMED, conf)
+        row.last_error = f"ERROR confirmation: {row.error_type}: {row.error_value}"
+        _finish(row, OutboxStatus.REJECTED, now)
+        return DeliveryOutcome(DeliveryResult.ERROR_CONFIRMATION, conf, row.error_type,
+                               row.error_value, row.last_error)
+    row.attempts += 1
+    row.last_error = result.error
+    if final or row.attempts >= policy.max_attempts:
+        row.last_error = (f"{result.error}; gave up after {row.attempts} attempt(s)"
+                          if not final else result.error)
+        _finish(row, OutboxStatus.FAILED, now)
+        return DeliveryOutcome(DeliveryResult.GAVE_UP, detail=row.last_error)
+    row.status = OutboxStatus.PENDING.value
+    row.claim_token = None
+    row.probe_next = result.kind == SendKind.TIMEOUT and row.seq is not None
+    row.next_attempt_at = now + policy.backoff(row.attempts)
+    return None

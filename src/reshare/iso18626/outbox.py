@@ -1,0 +1,124 @@
+"""The transactional outbox: :func:`enqueue` writes a message in the caller's unit of work;
+:func:`drain` claims what is due and hands it to :mod:`reshare.iso18626.delivery`.
+
+Claiming is a short transaction that marks rows ``sending`` with a lease and a claim token
+(``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so parallel workers never claim the same row; on
+SQLite writers are serialised). The HTTP post happens outside any transaction. A worker that
+dies after posting leaves the row ``sending``; when the lease runs out it is sent again, and
+the receiver's duplicate detection applies it once. Per request (tenant + ``request_ref``) a
+message is due only when every earlier one is finished, so messages go out in order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import TYPE_CHECKING
+
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.orm import aliased
+
+from reshare.db import ScopedSession, utcnow
+from reshare.iso18626 import codec, conventions
+from reshare.iso18626 import model as m
+from reshare.iso18626.handlers import OutboxItemView
+from reshare.iso18626.store import OPEN_STATUSES, OutboxMessage, OutboxStatus
+
+if TYPE_CHECKING:
+    from reshare.platform import Platform
+
+LEASE_SECONDS = 300  # longer than any HTTP timeout we use (capped in delivery)
+
+
+def _note(message: m.InitiatingMessage) -> str | None:
+    if isinstance(message, m.RequestingAgencyMessage):
+        return message.note
+    if isinstance(message, m.SupplyingAgencyMessage):
+        return message.message_info.note
+    return message.service_info.note if message.service_info else None
+
+
+def enqueue(session: ScopedSession, *, sender_symbol: str, peer_symbol: str,
+            message: m.InitiatingMessage, request_ref: str, peer_url: str | None = None) -> int:
+    """Queue ``message`` for ``peer_symbol`` in the caller's transaction; returns its id.
+
+    The message is validated against the XSD now (an invalid message is a bug and raises
+    :class:`~reshare.iso18626.codec.Iso18626ValidationError` before anything is stored).
+    """
+    if not request_ref:
+        raise ValueError("request_ref is required: messages of one request go out in order")
+    body = codec.serialize(message)
+    row = OutboxMessage(
+        request_ref=request_ref[:128], element=message.ELEMENT,
+        sender_symbol=sender_symbol.strip().upper(), peer_symbol=peer_symbol.strip().upper(),
+        peer_url=peer_url, body=body.decode(), seq=conventions.split_seq(_note(message))[1],
+        status=OutboxStatus.PENDING.value, attempts=0, next_attempt_at=utcnow(),
+    )
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def view(row: OutboxMessage) -> OutboxItemView:
+    return OutboxItemView(
+        id=row.id, request_ref=row.request_ref, element=row.element,
+        sender_symbol=row.sender_symbol, peer_symbol=row.peer_symbol, status=row.status,
+        attempts=row.attempts, seq=row.seq, last_error=row.last_error,
+        error_type=row.error_type, error_value=row.error_value, created_at=row.created_at,
+        finished_at=row.finished_at)
+
+
+def items_for(session: ScopedSession, request_ref: str | None = None, *,
+              status: str | None = None, limit: int = 100) -> list[OutboxItemView]:
+    """Outgoing messages of this tenant (of one request, or all), newest first."""
+    query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
+    if request_ref is not None:
+        query = query.where(OutboxMessage.request_ref == request_ref)
+    if status is not None:
+        query = query.where(OutboxMessage.status == status)
+    return [view(r) for r in session.scalars(query)]
+
+
+def _due_query(now: dt.datetime, limit: int):  # type: ignore[no-untyped-def]
+    earlier = aliased(OutboxMessage)
+    blocked = exists().where(
+        earlier.tenant_id == OutboxMessage.tenant_id,
+        earlier.request_ref == OutboxMessage.request_ref,
+        earlier.id < OutboxMessage.id,
+        earlier.status.in_(OPEN_STATUSES),
+    )
+    due = or_(
+        and_(OutboxMessage.status == OutboxStatus.PENDING.value,
+             OutboxMessage.next_attempt_at <= now),
+        and_(OutboxMessage.status == OutboxStatus.SENDING.value,
+             OutboxMessage.lease_until < now),
+    )
+    return (select(OutboxMessage).where(due, ~blocked).order_by(OutboxMessage.id)
+            .limit(limit).with_for_update(skip_locked=True, of=OutboxMessage))
+
+
+def claim(platform: Platform, *, limit: int, now: dt.datetime, token: str
+          ) -> list[tuple[int, int]]:
+    """Mark up to ``limit`` due messages as ours; returns (id, tenant id), oldest first."""
+    with platform.db.platform() as session:
+        rows = list(session.scalars(_due_query(now, limit)))
+        for row in rows:
+            row.status = OutboxStatus.SENDING.value
+            row.lease_until = now + dt.timedelta(seconds=LEASE_SECONDS)
+            row.claim_token = token
+        return [(r.id, r.tenant_id) for r in rows]
+
+
+def drain(platform: Platform, limit: int = 20, *, now: dt.datetime | None = None) -> int:
+    """Deliver up to ``limit`` due messages; returns how many were attempted.
+
+    ``now`` lets tests and tools act as if time had passed (retries, expired leases).
+    """
+    from reshare.iso18626 import delivery
+
+    now = now or utcnow()
+    token = uuid.uuid4().hex
+    claimed = claim(platform, limit=limit, now=now, token=token)
+    for item_id, tenant_id in claimed:
+        delivery.deliver(platform, item_id, tenant_id, token, now=now)
+    return len(claimed)

@@ -1,0 +1,311 @@
+"""The outbox against a real peer on loopback HTTP with injected faults: in every case each
+message is applied exactly once by the peer and none is lost."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from reshare.db import utcnow
+from reshare.iso18626 import codec, outbox
+from reshare.iso18626 import model as m
+from reshare.iso18626.handlers import DeliveryOutcome, DeliveryResult, RecordingHandler
+from reshare.iso18626.store import OutboxMessage
+from reshare.iso18626.transport import HttpxTransport
+from reshare.platform import Platform
+from reshare.web.app import create_app
+from tests.integration.iso18626.support import (
+    Faults,
+    applied,
+    loopback,
+    own_symbol,
+    set_setting,
+)
+from tests.support.factories import TenantFixture
+from tests.unit.iso18626 import builders
+
+MIN = dt.timedelta(minutes=1)
+
+
+class WatchingHandler(RecordingHandler):
+    def __init__(self) -> None:
+        self.outcomes: list[tuple[int, DeliveryOutcome]] = []
+
+    def on_delivery(self, platform, session, item, outcome):  # type: ignore[no-untyped-def]
+        self.outcomes.append((item.id, outcome))
+
+
+@dataclass
+class Pair:
+    platform: Platform
+    alpha: TenantFixture
+    beta: TenantFixture
+    faults: Faults
+    url: str
+    handler: WatchingHandler
+
+    def send(self, message: m.InitiatingMessage, request_ref: str = "ALPHA-1",
+             url: str | None = "default") -> int:
+        with self.platform.db.tenant(self.alpha.id) as session:
+            return outbox.enqueue(session, sender_symbol="RESHARE:ALPHA",
+                                  peer_symbol="RESHARE:BETA", message=message,
+                                  request_ref=request_ref,
+                                  peer_url=self.url if url == "default" else url)
+
+    def row(self, item_id: int) -> OutboxMessage:
+        with self.platform.db.tenant(self.alpha.id) as session:
+            row = session.get(OutboxMessage, item_id)
+            assert row is not None
+            return row
+
+    def applied(self) -> int:
+        return applied(self.platform, self.beta.id)
+
+
+@pytest.fixture
+def pair(platform: Platform, tenant_a: TenantFixture, tenant_b: TenantFixture
+         ) -> Iterator[Pair]:
+    own_symbol(platform, tenant_a.id, "RESHARE:ALPHA")
+    own_symbol(platform, tenant_b.id, "RESHARE:BETA")
+    set_setting(platform, tenant_a.id, "network_timeout_period", "1")
+    handler = WatchingHandler()
+    platform.extras["iso18626_handler"] = handler
+    faults = Faults(create_app(platform=platform, run_jobs=False))
+    with loopback(faults) as base:
+        yield Pair(platform, tenant_a, tenant_b, faults, f"{base}/iso18626", handler)
+    transport = platform.extras.get("iso18626_transport")
+    if isinstance(transport, HttpxTransport):
+        transport.close()
+
+
+def test_delivered_and_reported(pair: Pair) -> None:
+    item = pair.send(builders.ram(note="hi#seq:1#"))
+    assert outbox.drain(pair.platform) == 1
+    assert pair.row(item).status == "delivered"
+    assert pair.applied() == 1
+    [(item_id, outcome)] = pair.handler.outcomes
+    assert item_id == item and outcome.result == DeliveryResult.CONFIRMED and outcome.ok
+    assert outcome.confirmation is not None
+    assert outbox.drain(pair.platform) == 0
+
+
+def test_messages_of_one_request_go_in_order(pair: Pair) -> None:
+    pair.faults.plan = ["down"]
+    ids = [pair.send(builders.ram(m.Action.NOTIFICATION, note=f"n{i}#seq:{i}#"))
+           for i in range(3)]
+    other = pair.send(builders.ram(note="other#seq:1#", request_id="ALPHA-2~1"), "ALPHA-2")
+    t = utcnow()
+    outbox.drain(pair.platform, now=t)  # first fails; the others of ALPHA-1 must wait
+    assert [pair.row(i).status for i in ids] == ["pending", "pending", "pending"]
+    assert pair.row(other).status == "delivered"  # another request is not held up
+    for _ in range(4):
+        outbox.drain(pair.platform, now=t + 11 * MIN)
+    assert [pair.row(i).status for i in ids] == ["delivered"] * 3
+    notes = [codec.parse(b).note for b in pair.faults.bodies  # type: ignore[union-attr]
+             if b"ALPHA-1~1" in b]
+    assert notes == ["n0#seq:0#", "n0#seq:0#", "n1#seq:1#", "n2#seq:2#"]
+    assert pair.applied() == 4
+
+
+def test_peer_down_for_a_while_then_up(pair: Pair) -> None:
+    pair.faults.plan = ["down", "down"]
+    item = pair.send(builders.request(note="#seq:0#"))
+    t = utcnow()
+    outbox.drain(pair.platform, now=t)
+    row = pair.row(item)
+    assert (row.status, row.attempts) == ("pending", 1)
+    assert row.next_attempt_at == t + 10 * MIN  # network_retry_period × ⌊(1+5)/6⌋
+    assert outbox.drain(pair.platform, now=t + 5 * MIN) == 0  # not due yet
+    outbox.drain(pair.platform, now=t + 11 * MIN)
+    outbox.drain(pair.platform, now=t + 22 * MIN)
+    assert pair.row(item).status == "delivered"
+    assert pair.applied() == 1
+
+
+def test_gives_up_after_maximum_attempts(pair: Pair) -> None:
+    pair.faults.plan = ["down"] * 3
+    item = pair.send(builders.request(note="#seq:0#"))
+    t = utcnow()
+    for i in range(4):
+        outbox.drain(pair.platform, now=t + i * 11 * MIN)
+    row = pair.row(item)
+    assert (row.status, row.attempts) == ("failed", 3)
+    assert "gave up after 3" in (row.last_error or "")
+    assert [o.result for _, o in pair.handler.outcomes] == [DeliveryResult.GAVE_UP]
+    assert pair.faults.posts == 3 and pair.applied() == 0
+
+
+def test_slow_peer_applied_after_timeout_is_probed_not_resent(pair: Pair) -> None:
+    pair.faults.plan = ["slow-apply:1.6"]
+    item = pair.send(builders.ram(m.Action.SHIPPED_RETURN, note="#seq:7#"))
+    t = utcnow()
+    outbox.drain(pair.platform, now=t)
+    row = pair.row(item)
+    assert (row.status, row.probe_next) == ("pending", True)
+    import time
+    time.sleep(1.0)  # let the slow peer finish applying
+    outbox.drain(pair.platform, now=t + 11 * MIN)
+    row = pair.row(item)
+    assert row.status == "delivered" and row.last_error == "confirmed by #lastSeq probe"
+    probe = codec.parse(pair.faults.bodies[-1])
+    assert isinstance(probe, m.RequestingAgencyMessage)
+    assert (probe.action, probe.note) == (m.Action.STATUS_REQUEST, "#lastSeq:7#")
+    assert pair.applied() == 1
+
+
+def test_slow_peer_that_did_not_apply_gets_the_message_again(pair: Pair) -> None:
+    pair.faults.plan = ["slow-drop:1.5"]
+    item = pair.send(builders.sam(m.Status.LOANED, m.ReasonForMessage.STATUS_CHANGE,
+                                  note="#seq:2#", requester="RESHARE:BETA",
+                                  supplier="RESHARE:ALPHA"))
+    t = utcnow()
+    outbox.drain(pair.platform, now=t)
+    outbox.drain(pair.platform, now=t + 11 * MIN)  # probe: NoPreviousMessage → resend now
+    probe = codec.parse(pair.faults.bodies[1])
+    assert isinstance(probe, m.SupplyingAgencyMessage)
+    assert probe.message_info.note == "#lastSeq:2#"
+    outbox.drain(pair.platform, now=t + 11 * MIN)
+    assert pair.row(item).status == "delivered"
+    assert pair.applied() == 1
+
+
+@pytest.mark.parametrize("fault", ["garbage", "apply-garbage"])
+def test_garbage_answer_or_lost_confirmation(pair: Pair, fault: str) -> None:
+    pair.faults.plan = [fault]
+    item = pair.send(builders.ram(m.Action.RECEIVED, note="#seq:3#"))
+    t = utcnow()
+    outbox.drain(pair.platform, now=t)
+    assert "NoConfirmationElementInResponse" in (pair.row(item).last_error or "")
+    outbox.drain(pair.platform, now=t + 11 * MIN)
+    assert pair.row(item).status == "delivered"
+    assert pair.faults.posts == 2 and pair.applied() == 1
+
+
+@pytest.mark.parametrize("http_status", [201, 400])
+def test_confirmations_accepted_on_201_and_400(pair: Pair, http_status: int) -> None:
+    pair.faults.plan = [f"status:{http_status}"]
+    item = pair.send(builders.ram(note="#seq:1#"))
+    outbox.drain(pair.platform)
+    assert pair.row(item).status == "delivered"
+
+
+def test_error_confirmation_is_not_delivered(pair: Pair) -> None:
+    item = pair.send(builders.ram(m.Action.CANCEL, supplier="RESHARE:NOBODY"))
+    outbox.drain(pair.platform)
+    row = pair.row(item)
+    assert row.status == "rejected"
+    assert row.error_type == "UnrecognisedDataValue" and "RESHARE:NOBODY" in (row.error_value
+                                                                             or "")
+    [(_, outcome)] = pair.handler.outcomes
+    assert outcome.result == DeliveryResult.ERROR_CONFIRMATION and not outcome.ok
+    assert outbox.drain(pair.platform, now=utcnow() + 60 * MIN) == 0  # not retried
+
+
+def test_error_visible_through_api(pair: Pair, client: Any) -> None:
+    pair.send(builders.ram(m.Action.CANCEL, supplier="RESHARE:NOBODY"))
+    outbox.drain(pair.platform)
+    listing = client.get("/iso18626/outbox", headers=pair.alpha.headers("staff"),
+                         params={"status": "rejected"}).json()
+    assert [i["error_type"] for i in listing] == ["UnrecognisedDataValue"]
+    assert client.get("/iso18626/outbox", headers=pair.alpha.headers("staff"),
+                      params={"status": "bogus"}).status_code == 422
+
+
+class KilledAfterSend(BaseException):
+    """Stands for the worker process dying between the POST and the commit."""
+
+
+def test_worker_killed_between_send_and_commit(pair: Pair) -> None:
+    real = HttpxTransport()
+
+    class DyingTransport:
+        def post(self, url: str, body: bytes, headers: dict[str, str],
+                 timeout: float) -> tuple[int, bytes]:
+            real.post(url, body, headers, timeout)
+            raise KilledAfterSend()
+
+    pair.platform.extras["iso18626_transport"] = DyingTransport()
+    item = pair.send(builders.ram(m.Action.RECEIVED, note="#seq:5#"))
+    with pytest.raises(KilledAfterSend):
+        outbox.drain(pair.platform)
+    assert pair.row(item).status == "sending" and pair.applied() == 1
+    pair.platform.extras["iso18626_transport"] = real
+    assert outbox.drain(pair.platform) == 0  # the lease still holds
+    outbox.drain(pair.platform, now=utcnow() + dt.timedelta(seconds=outbox.LEASE_SECONDS + 1))
+    assert pair.row(item).status == "delivered"
+    assert pair.faults.posts == 2 and pair.applied() == 1
+    real.close()
+
+
+def test_no_address_fails_clearly(pair: Pair) -> None:
+    item = pair.send(builders.ram(), url=None)
+    outbox.drain(pair.platform)
+    row = pair.row(item)
+    assert row.status == "failed" and "NoAddress" in (row.last_error or "")
+
+
+def test_gateway_address_used_without_explicit_url(pair: Pair) -> None:
+    set_setting(pair.platform, pair.alpha.id, "iso18626_gateway_address", pair.url)
+    item = pair.send(builders.ram(note="#seq:1#"), url=None)
+    outbox.drain(pair.platform)
+    assert pair.row(item).status == "delivered" and pair.applied() == 1
+
+
+def test_outgoing_messages_logged(pair: Pair, client: Any) -> None:
+    set_setting(pair.platform, pair.alpha.id, "loggingISO18626", "yes")
+    pair.faults.plan = ["down"]
+    pair.send(builders.ram(note="#seq:1#"))
+    t = utcnow()
+    outbox.drain(pair.platform, now=t)
+    outbox.drain(pair.platform, now=t + 11 * MIN)
+    entries = client.get("/iso18626/log", headers=pair.alpha.headers("staff"),
+                         params={"direction": "out"}).json()["entries"]
+    assert [(e["http_status"], e["message_status"]) for e in entries] == [
+        (200, "OK"), (503, "FAILURE")]
+
+
+def test_invalid_message_refused_at_enqueue(pair: Pair) -> None:
+    bad = builders.request()
+    bad.requested_delivery_info = [m.RequestedDeliveryInfo(address=m.Address())]
+    with pytest.raises(codec.Iso18626ValidationError):
+        pair.send(bad)
+    with pair.platform.db.tenant(pair.alpha.id) as session:
+        assert outbox.items_for(session) == []
+
+
+def test_failing_on_delivery_does_not_cause_a_resend(pair: Pair) -> None:
+    class Broken(WatchingHandler):
+        def on_delivery(self, platform, session, item, outcome):  # type: ignore[no-untyped-def]
+            raise RuntimeError("engine bug")
+
+    pair.platform.extras["iso18626_handler"] = Broken()
+    item = pair.send(builders.ram(note="#seq:1#"))
+    outbox.drain(pair.platform)
+    row = pair.row(item)
+    assert row.status == "delivered" and "on_delivery failed" in (row.last_error or "")
+    assert outbox.drain(pair.platform, now=utcnow() + 60 * MIN) == 0
+
+
+def test_same_message_posted_concurrently_is_applied_once(pair: Pair) -> None:
+    import threading
+
+    import httpx
+
+    data = codec.serialize(builders.ram(m.Action.RECEIVED, note="#seq:9#"))
+    answers: list[bytes] = []
+
+    def post() -> None:
+        answers.append(httpx.post(pair.url, content=data, timeout=30).content)
+
+    threads = [threading.Thread(target=post) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    statuses = {codec.parse(a).confirmation_header.message_status for a in answers}
+    assert len(answers) == 6 and statuses == {m.MessageStatus.OK}
+    assert pair.applied() == 1
