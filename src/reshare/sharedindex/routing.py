@@ -75,7 +75,7 @@ class LocalIndexRouting:
         return None, ""
 
     def lenders_for(self, query: BibQuery) -> RoutingResult:
-        with self.db.unscoped() as session:
+        with self.db.reading() as session:  # installation-wide tables, read-only
             found, how = self._cluster(session, query)
             if found is None:
                 return RoutingResult(reason="no matching record in the shared index (by "
@@ -178,7 +178,7 @@ def _q(text: str) -> str:
 
 def routing_for_tenant(platform: Platform, tenant_id: int) -> RoutingPort:
     """The rota source a tenant's settings choose."""
-    with platform.db.tenant(tenant_id) as session:
+    with platform.db.reading(tenant_id) as session:  # callers may hold a write transaction
         values = get_values(session)
     integration = (values.get("shared_index_integration") or "").lower()
     base_url = (values.get("shared_index_base_url") or "").strip()
