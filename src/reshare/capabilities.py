@@ -23,6 +23,7 @@ CAPABILITIES: tuple[str, ...] = (
     "openurl",
     "notices",
     "web",
+    "demo",
 )
 
 

@@ -176,7 +176,12 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
 
 def _sqlite_begin(conn: Any) -> None:
     # Writers queue on the busy timeout instead of failing on a read-to-write lock upgrade.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # Read-only units of work take no lock: in WAL mode they read beside a writer, even one
+    # held by the same thread (a use case reading settings through a second unit of work).
+    if conn.get_execution_options().get("reshare_readonly"):
+        conn.exec_driver_sql("BEGIN")
+    else:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str) -> Engine:
@@ -222,6 +227,30 @@ class Database:
             session.close()
         for callback in session.info.get("after_commit", []):
             callback()
+
+    @contextmanager
+    def _read_unit(self, scope: int | str) -> Iterator[ScopedSession]:
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(reshare_readonly=True)
+            session = self._sessions(bind=conn, info={"tenant_id": scope, "readonly": True})
+            try:
+                yield session
+                if session.new or session.dirty or session.deleted:
+                    raise RuntimeError("a read-only unit of work tried to change data")
+            finally:
+                session.rollback()
+                session.close()
+
+    def reading(self, tenant_id: int | None = None) -> Any:
+        """A read-only unit of work (tenant-scoped, or platform-wide without a tenant).
+
+        It never takes SQLite's write lock, so it may be opened while this thread holds a
+        writing unit of work (e.g. to read settings from an adapter factory); it sees the
+        last committed state, not the outer unit's uncommitted changes.
+        """
+        if tenant_id is not None and not isinstance(tenant_id, int):
+            raise TypeError("tenant_id must be the tenant's integer id")
+        return self._read_unit(_PLATFORM if tenant_id is None else tenant_id)
 
     def tenant(self, tenant_id: int) -> Any:
         """A unit of work that sees only ``tenant_id``'s rows; commits when the block ends."""

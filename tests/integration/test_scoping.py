@@ -112,3 +112,19 @@ def test_after_commit_callbacks_run_only_after_commit(platform: Platform,
         s.after_commit(lambda: calls.append("should not run"))
         raise RuntimeError("boom")
     assert calls == ["committed"]
+
+
+def test_reading_unit_works_inside_a_writing_unit(platform: Platform, tenant_a: TenantFixture,
+                                                  tenant_b: TenantFixture) -> None:
+    """An adapter factory may read settings while the use case holds its write transaction."""
+    with platform.db.tenant(tenant_a.id) as outer:
+        outer.add(SettingValue(section="x", key="uncommitted", value="1"))
+        outer.flush()
+        with platform.db.reading(tenant_a.id) as inner:
+            keys = set(inner.scalars(select(SettingValue.key)))
+            assert "request_id_prefix" in keys and "uncommitted" not in keys
+            assert inner.scalars(select(User).where(User.tenant_id == tenant_b.id)).all() == []
+    with pytest.raises(RuntimeError, match="read-only"), platform.db.reading(tenant_a.id) as s:
+        s.add(SettingValue(section="x", key="sneaky", value="1"))
+    with platform.db.reading() as s:  # platform-wide read
+        assert set(s.scalars(select(User.tenant_id))) == {tenant_a.id, tenant_b.id}

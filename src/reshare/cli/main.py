@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import signal
 import time
 from typing import Annotated
@@ -11,7 +10,7 @@ from typing import Annotated
 import typer
 
 from reshare import __version__, capabilities, migrate
-from reshare.cli.common import console, open_platform, print_table, reports_errors
+from reshare.cli.common import console, open_platform, print_table
 from reshare.config import AppSettings, documented_variables
 
 app = typer.Typer(
@@ -133,26 +132,6 @@ def worker(
                 time.sleep(0.5)
         except KeyboardInterrupt:
             runner.stop()
-
-
-@app.command()
-@reports_errors
-def demo() -> None:
-    """Create or upgrade the local database, make sure a demo library exists, and serve it."""
-    from reshare.tenancy import service
-    from reshare.tenancy.model import Role
-
-    settings = AppSettings.from_env()
-    with open_platform(require_current_schema=False) as platform:
-        migrate.upgrade(platform.db.engine)
-        codes = {t.code for t in service.list_tenants(platform.db)}
-        password = os.environ.get("RESHARE_DEMO_PASSWORD", "reshare-demo")
-        if "DEMO" not in codes:
-            info = service.create_tenant(platform.db, "DEMO", "Demo Library")
-            service.create_user(platform.db, info.id, "admin", password, Role.ADMIN)
-    console.print(f"Staff login: library [bold]DEMO[/bold], user [bold]admin[/bold], "
-                  f"password [bold]{password}[/bold]")
-    serve(host=settings.host, port=settings.port, upgrade=False)
 
 
 def _register_capability_commands() -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from decimal import Decimal
 from enum import StrEnum
 from functools import cache
@@ -48,6 +49,15 @@ _Q = f"{{{NAMESPACE}}}"
 # ----------------------------------------------------------------------------- serialise
 
 
+# Characters XML 1.0 cannot carry (controls, surrogates, U+FFFE/U+FFFF). Patron-entered text
+# may hold them; they are dropped rather than making the whole message unsendable.
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(value: str) -> str:
+    return _NOT_XML.sub("", value)
+
+
 def _text_of(kind: Any, value: Any) -> str:
     if kind is dt.datetime:
         return format_datetime(value)
@@ -65,13 +75,13 @@ def _text_of(kind: Any, value: Any) -> str:
 def _write(parent: etree._Element, f: Field, value: Any) -> None:
     el = etree.SubElement(parent, _Q + f.xml)
     if f.kind is m.SchemeValue:
-        el.text = value.value
+        el.text = xml_text(value.value)
         if value.scheme is not None:
             el.set(_Q + "scheme", value.scheme)
     elif dataclasses.is_dataclass(f.kind):
         _write_children(el, value)
     else:
-        el.text = _text_of(f.kind, value)
+        el.text = xml_text(_text_of(f.kind, value))
 
 
 def _write_children(el: etree._Element, obj: Any) -> None:

@@ -37,7 +37,8 @@ def _on(values: dict[str, str | None], key: str, on: str = "ncip") -> bool:
 
 
 def _settings(platform: Platform, tenant_id: int) -> dict[str, str | None]:
-    with platform.db.tenant(tenant_id) as session:
+    # read-only: callers may hold a write transaction (the engine building its ports)
+    with platform.db.reading(tenant_id) as session:
         return get_values(session)
 
 

@@ -334,6 +334,10 @@ SETTINGS: tuple[SettingDef, ...] = (
                "Password for the mail server (write-only)."),
     SettingDef("notices", "smtp_starttls", S.REFDATA, "no", "Use STARTTLS",
                "Upgrade the SMTP connection with STARTTLS.", vocabulary=YESNO),
+    # notices capability (web helper): where staff notices (new supply request) go
+    SettingDef("notices", "staff_notice_email", S.STRING, None, "Staff notice address",
+               "E-mail address of the resource sharing staff, for the 'new lending request' "
+               "notice; empty: that notice is not sent."),
     # --- openurl (ours) -------------------------------------------------------------------------------
     SettingDef("openurl", "openurl_patron_header", S.STRING, None, "Trusted patron header",
                "HTTP header set by your authenticating proxy that carries the patron's "

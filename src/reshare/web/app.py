@@ -13,7 +13,7 @@ from reshare import __version__, capabilities
 from reshare.config import AppSettings
 from reshare.jobs import JobRunner
 from reshare.platform import Platform, build_platform
-from reshare.web import errors
+from reshare.web import errors, ui
 
 log = logging.getLogger("reshare.http")
 
@@ -59,4 +59,5 @@ def create_app(settings: AppSettings | None = None, *, platform: Platform | None
 
     for router in capabilities.routers():
         app.include_router(router)
+    ui.install(app)  # pages, static files, HTML error pages for browsers
     return app

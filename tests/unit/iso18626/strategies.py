@@ -18,7 +18,8 @@ _CHARS = st.characters(
     codec="utf-8", exclude_categories=("Cs", "Cc"), exclude_characters="\r\ufffe\uffff",
 ) | st.sampled_from("\n\t")
 TEXT = st.text(_CHARS, max_size=12)
-TOKEN = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Z")),
+TOKEN = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Z"),
+                              exclude_characters="\ufffe\uffff"),
                 min_size=1, max_size=10)
 URI = st.sampled_from([
     "http://illtransactions.org/ISO18626/OpenCodeList/ReasonUnfilledList-V1.0",

@@ -20,3 +20,17 @@ def test_every_message_type_round_trips(cls: type) -> None:
         assert codec.parse(data) == message
 
     check()
+
+
+def test_characters_xml_cannot_carry_are_dropped_not_fatal() -> None:
+    """Patron-entered text with control characters must not make a message unsendable."""
+    import dataclasses
+    from pathlib import Path
+
+    fixture = Path(__file__).parents[2] / "fixtures/iso18626/codes/request-service-Loan.xml"
+    base = codec.parse(fixture.read_bytes())
+    assert isinstance(base, m.Request)
+    info = dataclasses.replace(base.bibliographic_info, title="Bad\x00 ti\x0btle\ufffe")
+    message = dataclasses.replace(base, bibliographic_info=info)
+    parsed = codec.parse(codec.serialize(message))
+    assert parsed.bibliographic_info.title == "Bad title"

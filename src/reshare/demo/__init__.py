@@ -1,0 +1,1 @@
+"""The newcomer's network: demo libraries, their LMS simulators, records and traffic."""

@@ -1,0 +1,173 @@
+"""`reshare demo`: bring up the demo network (one installation, or several processes)."""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import httpx
+from sqlalchemy import func, select
+
+from reshare import migrate
+from reshare.cli.common import console
+from reshare.config import AppSettings
+from reshare.demo.network import LIBRARIES, STAFF_PASSWORD, DemoLibrary, provision
+from reshare.demo.sims import sim_library
+from reshare.errors import ReshareError
+from reshare.platform import Platform, build_platform
+
+
+@dataclass(frozen=True)
+class Installation:
+    number: int
+    port: int
+    libraries: tuple[DemoLibrary, ...]
+    holds_index: bool  # loads the demo records; the others route through its OAI-PMH
+
+    def url(self, host: str) -> str:
+        return f"http://{host}:{self.port}"
+
+
+def plan(installations: int, port: int) -> list[Installation]:
+    if installations <= 1:
+        return [Installation(1, port, LIBRARIES, True)]
+    groups: list[list[DemoLibrary]] = [[] for _ in range(installations)]
+    for i, lib in enumerate(LIBRARIES):
+        groups[i % installations].append(lib)
+    return [Installation(n + 1, port + n, tuple(g), n == 0) for n, g in enumerate(groups)]
+
+
+def _index_is_empty(platform: Platform) -> bool:
+    from reshare.sharedindex.store import Source
+
+    with platform.db.unscoped() as session:
+        return not session.scalar(select(func.count()).select_from(Source))
+
+
+def prepare(platform: Platform, inst: Installation, host: str, index_url: str | None) -> None:
+    """Provision this installation's libraries, records and sample requests (idempotent)."""
+    migrate.upgrade(platform.db.engine)
+    base = inst.url(host)
+    for lib in inst.libraries:
+        provision(platform, lib, base, f"{base}/sim/{lib.code}",
+                  index_url=None if inst.holds_index else index_url)
+    if inst.holds_index and _index_is_empty(platform):
+        from reshare.sharedindex.demo import load_demo_records
+
+        console.print("Loading the demo shared index (3,000 Library of Congress records)...")
+        started = time.perf_counter()
+        report = load_demo_records(platform, [lib.symbol for lib in LIBRARIES])
+        console.print(f"  {sum(report['records'].values())} holdings records, "
+                      f"{report.get('clusters')} clusters in "
+                      f"{time.perf_counter() - started:.0f} s")
+
+
+def mount_simulators(app: object, inst: Installation) -> None:
+    from reshare.lms.sim.app import create_sim_app
+
+    patrons = [lib.institutional_patron for lib in LIBRARIES]
+    index = {lib.code: i for i, lib in enumerate(LIBRARIES)}
+    for lib in inst.libraries:
+        sim = sim_library(lib, index[lib.code], len(LIBRARIES), institutional_patrons=patrons)
+        app.mount(f"/sim/{lib.code}", create_sim_app(sim))  # type: ignore[attr-defined]
+
+
+def sample_openurls(base: str, libs: tuple[DemoLibrary, ...]) -> list[str]:
+    """Three OpenURLs a newcomer can click: a book held elsewhere, an article copy, a form."""
+    lib = libs[0]
+    pickup = lib.branches[0][1]
+    book = {"url_ver": "Z39.88-2004", "rft.genre": "book",
+            "rft.btitle": "Botanical materia medica and pharmacology",
+            "rft.aulast": "Aurand", "rft.aufirst": "Samuel Herbert",
+            "req_id": "p-alice", "svc.pickupLocation": pickup}
+    article = {"url_ver": "Z39.88-2004", "rft.genre": "article", "svc_id": "copy",
+               "rft.atitle": "On the electrodynamics of moving bodies",
+               "rft.jtitle": "Annalen der Physik", "rft.volume": "17", "rft.spage": "891",
+               "rft.epage": "921", "rft.date": "1905", "rft.aulast": "Einstein",
+               "req_id": "p-alice"}
+    incomplete = {"rft.title": "For the freedom of the sea"}
+    return [f"{base}/openurl/{lib.code}?{urlencode(q)}" for q in (book, article, incomplete)]
+
+
+def banner(insts: list[Installation], host: str) -> None:
+    console.rule("[bold]ReShare demo network")
+    for inst in insts:
+        base = inst.url(host)
+        console.print(f"Installation {inst.number}: [bold]{base}[/bold]  (API docs {base}/docs)")
+        for lib in inst.libraries:
+            console.print(f"  {lib.code:7} {lib.name} ({lib.symbol}, LMS {lib.lms}): "
+                          f"log in at {base}/ui with library {lib.code}, user admin or staff, "
+                          f"password {STAFF_PASSWORD}")
+    console.print("\nPlace a request as patron p-alice through one of these OpenURLs:")
+    for url in sample_openurls(insts[0].url(host), insts[0].libraries):
+        console.print(f"  {url}", soft_wrap=True, highlight=False)
+    console.print("\nDrive traffic: [bold]reshare demo traffic --requests 20[/bold]")
+    console.rule()
+
+
+def _sync_directories(platform: Platform, peers: list[str]) -> None:
+    """Befriend the other installations and crawl them once they answer."""
+    from reshare.directory import crawl
+
+    for url in peers:
+        with contextlib.suppress(ReshareError):  # already a friend
+            crawl.add_friend(platform.db, url, label="demo", every_minutes=1)
+    for url in peers:
+        for _ in range(120):
+            try:
+                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+    crawl.sync_all(platform.db)
+
+
+def serve_installation(inst: Installation, insts: list[Installation], host: str,
+                       *, quiet: bool = False) -> None:
+    import uvicorn
+
+    from reshare.web.app import create_app
+
+    base = inst.url(host)
+    var = AppSettings.from_env().var_dir
+    db_url = AppSettings.from_env().database_url
+    if len(insts) > 1:
+        db_url = f"sqlite:///{var}/installation{inst.number}.db"
+    settings = AppSettings.from_env(database_url=db_url, port=inst.port, base_url=base,
+                                    cookie_secure=False)
+    platform = build_platform(settings)
+    index_url = f"{insts[0].url(host)}/sharedindex/oai"
+    prepare(platform, inst, host, index_url)
+    if not quiet:
+        banner(insts, host)
+    app = create_app(platform=platform)
+    mount_simulators(app, inst)
+    peers = [i.url(host) for i in insts if i.number != inst.number]
+    if peers:
+        threading.Thread(target=_sync_directories, args=(platform, peers), daemon=True).start()
+    uvicorn.run(app, host=host, port=inst.port, log_level="warning")
+
+
+def run(installations: int, host: str, port: int, only: int | None = None) -> None:
+    insts = plan(installations, port)
+    if only is not None:  # a child process serving one installation of a multi-installation demo
+        serve_installation(insts[only - 1], insts, host, quiet=True)
+        return
+    children = []
+    try:
+        for inst in insts[1:]:
+            children.append(subprocess.Popen(
+                [sys.executable, "-m", "reshare.cli", "demo", "--installations",
+                 str(installations), "--port", str(port), "--host", host,
+                 "--only", str(inst.number)]))
+        serve_installation(insts[0], insts, host)
+    finally:
+        for child in children:
+            child.terminate()
+            child.wait(timeout=15)
