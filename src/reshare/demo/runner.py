@@ -98,11 +98,12 @@ def banner(insts: list[Installation], host: str) -> None:
     console.rule("[bold]ReShare demo network")
     for inst in insts:
         base = inst.url(host)
-        console.print(f"Installation {inst.number}: [bold]{base}[/bold]  (API docs {base}/docs)")
+        console.print(f"Installation {inst.number}: [bold]{base}[/bold]  (API docs {base}/docs)",
+                      soft_wrap=True)
         for lib in inst.libraries:
             console.print(f"  {lib.code:7} {lib.name} ({lib.symbol}, LMS {lib.lms}): "
                           f"log in at {base}/ui with library {lib.code}, user admin or staff, "
-                          f"password {STAFF_PASSWORD}")
+                          f"password {STAFF_PASSWORD}", soft_wrap=True, highlight=False)
     console.print("\nPlace a request as patron p-alice through one of these OpenURLs:")
     for url in sample_openurls(insts[0].url(host), insts[0].libraries):
         console.print(f"  {url}", soft_wrap=True, highlight=False)
