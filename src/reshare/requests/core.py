@@ -132,8 +132,9 @@ def _notice_for(ctx: Ctx, req: PatronRequest, from_state: str) -> None:
         queue_notice(ctx, trigger, req)
 
 
-def queue_notice(ctx: Ctx, trigger: str, req: PatronRequest) -> None:
-    """Hand a notice to the notices capability when it is installed; remember it either way."""
+def queue_notice(ctx: Ctx, trigger: str, req: PatronRequest, *, key: str | None = None) -> None:
+    """Hand a notice to the notices capability when it is installed; remember it either way.
+    ``key`` names an occurrence of a trigger that can repeat on one request (due soon)."""
     ctx.notices.append((trigger, req.id))
     try:
         from reshare.notices import service as notices  # type: ignore[attr-defined]
@@ -141,4 +142,7 @@ def queue_notice(ctx: Ctx, trigger: str, req: PatronRequest) -> None:
         return
     queue = getattr(notices, "queue_notice", None)
     if queue is not None:
-        queue(ctx.session, trigger, req.id)
+        if key is None:
+            queue(ctx.session, trigger, req.id)
+        else:
+            queue(ctx.session, trigger, req.id, key=key)

@@ -120,7 +120,7 @@ def _due_soon(ctx: Ctx, now: dt.datetime, days: int = 3) -> int:
         if (req.extra or {}).get("due_soon_sent") == marker:
             continue
         req.extra = {**(req.extra or {}), "due_soon_sent": marker}
-        queue_notice(ctx, "due_soon", req)
+        queue_notice(ctx, "due_soon", req, key=f"due_soon:{req.id}:{marker}")
         done += 1
     return done
 

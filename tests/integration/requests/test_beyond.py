@@ -174,3 +174,27 @@ def test_notices_are_queued_when_the_notices_module_exists(pair: Pair, monkeypat
     assert any(t == "new_supply_request" for t, _ in queued)
     pair.act(pair.req_tenant, r.id, "requesterCancel")
     assert ("request_cancelled", r.id) in queued
+
+
+def test_due_soon_notice_once_per_due_date(pair: Pair, platform: Platform,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+    import types
+
+    queued: list[tuple[str, int, str | None]] = []
+    fake = types.ModuleType("reshare.notices.service")
+    fake.queue_notice = lambda session, trigger, request_id, key=None: queued.append(  # type: ignore[attr-defined]
+        (trigger, request_id, key))
+    monkeypatch.setitem(sys.modules, "reshare.notices.service", fake)
+    import reshare.notices
+
+    monkeypatch.setattr(reshare.notices, "service", fake, raising=False)
+    rid, _ = _shipped(pair)
+    pair.act(pair.req_tenant, rid, "requesterReceived")
+    soon = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+    with platform.db.tenant(pair.req_tenant.id) as s:
+        s.execute(update(PatronRequest).where(PatronRequest.id == rid).values(due_date=soon))
+    timers.run_overdue(platform)
+    timers.run_overdue(platform)
+    due = [q for q in queued if q[0] == "due_soon"]
+    assert len(due) == 1 and due[0][1] == rid and due[0][2].startswith(f"due_soon:{rid}:")  # type: ignore[union-attr]
