@@ -238,7 +238,8 @@ class Database:
                 if session.new or session.dirty or session.deleted:
                     raise RuntimeError("a read-only unit of work tried to change data")
             finally:
-                session.rollback()
+                # close (not rollback): loaded objects stay readable after the block, as they
+                # do after a writing unit commits; the connection's exit ends the transaction
                 session.close()
 
     def reading(self, tenant_id: int | None = None) -> Any:

@@ -128,3 +128,10 @@ def test_reading_unit_works_inside_a_writing_unit(platform: Platform, tenant_a: 
         s.add(SettingValue(section="x", key="sneaky", value="1"))
     with platform.db.reading() as s:  # platform-wide read
         assert set(s.scalars(select(User.tenant_id))) == {tenant_a.id, tenant_b.id}
+
+
+def test_objects_read_in_a_reading_unit_stay_readable(platform: Platform,
+                                                      tenant_a: TenantFixture) -> None:
+    with platform.db.reading(tenant_a.id) as s:
+        user = s.scalars(select(User).where(User.username == "admin")).one()
+    assert user.username == "admin" and user.role == "admin"

@@ -36,3 +36,37 @@ def demo(
     logging.basicConfig(level=settings.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     run(installations, host or settings.host, port or settings.port, only)
+
+
+@app.command("traffic")
+def traffic(
+    requests: Annotated[int, typer.Option("--requests", min=1, help="How many loans to drive")] = 20,
+    timeout: Annotated[float, typer.Option(help="Give up after this many seconds")] = 900.0,
+) -> None:
+    """Drive N loans between the demo libraries through to completion and print a summary.
+
+    Uses the running demo (`make run`) when it answers at RESHARE_BASE_URL; otherwise starts the
+    demo server inside this command for the duration.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from reshare.cli.common import console, print_table
+    from reshare.demo import traffic as driver
+    from reshare.demo.runner import background_demo
+
+    settings = AppSettings.from_env()
+    with background_demo(settings) as platform, Progress(
+            "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+            TimeElapsedColumn(), console=console) as bar:
+        task = bar.add_task("loans completed", total=requests)
+        summary = driver.run(platform, requests, timeout=timeout,
+                             progress=lambda done: bar.update(task, completed=done))
+    print_table("Demo traffic", ["Final state", "Requests"],
+                [[state, count] for state, count in sorted(summary["states"].items())])
+    console.print(f"{summary['completed']} of {requests} loans complete in "
+                  f"{summary['seconds']} s; {len(summary['stuck'])} stuck; "
+                  f"{summary['errors']} action errors")
+    for line in summary["stuck"][:20]:
+        console.print(f"  stuck: {line}")
+    if summary["stuck"]:
+        raise typer.Exit(1)

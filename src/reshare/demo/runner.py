@@ -7,6 +7,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -172,3 +173,37 @@ def run(installations: int, host: str, port: int, only: int | None = None) -> No
         for child in children:
             child.terminate()
             child.wait(timeout=15)
+
+
+@contextlib.contextmanager
+def background_demo(settings: AppSettings) -> Iterator[Platform]:
+    """The demo's platform, with its server running: the one already up, or one started here."""
+    import uvicorn
+
+    from reshare.web.app import create_app
+
+    platform = build_platform(settings)
+    base = settings.base_url.rstrip("/")
+    try:
+        if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+            yield platform
+            return
+    except httpx.HTTPError:
+        pass
+    inst = plan(1, settings.port)[0]
+    prepare(platform, inst, settings.host, None)
+    app = create_app(platform=platform)
+    mount_simulators(app, inst)
+    server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if server.started:
+            break
+        time.sleep(0.1)
+    try:
+        yield platform
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)

@@ -29,8 +29,14 @@ class Candidate:
 
 
 def bib_query(req: PatronRequest) -> BibQuery:
+    # A supplier searches its own catalogue by its own record id, which the requester took from
+    # the shared index and sent as supplierUniqueRecordId; the systemInstanceIdentifier is the
+    # requester's (the shared-index cluster), not a record of the supplier's.
+    local_id = req.supplier_unique_record_id if not req.is_requester else ""
     return BibQuery(title=req.title, author=req.author, isbn=req.isbn, issn=req.issn,
-                    oclc_number=req.oclc_number, system_instance_id=req.system_instance_id,
+                    oclc_number=req.oclc_number,
+                    system_instance_id=local_id or (req.system_instance_id if req.is_requester
+                                                    else ""),
                     cluster_id=req.system_instance_id, publication_type=req.publication_type)
 
 

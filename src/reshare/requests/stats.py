@@ -14,7 +14,8 @@ from reshare.tenancy import service as tenancy
 
 
 def counts(platform: Platform, tenant_id: int) -> dict[str, Any]:
-    with platform.db.tenant(tenant_id) as session:
+    # read-only: a peer on this same installation may ask while it holds a write transaction
+    with platform.db.reading(tenant_id) as session:
         rows = session.execute(select(PatronRequest.state_model, PatronRequest.state,
                                       func.count()).group_by(PatronRequest.state_model,
                                                              PatronRequest.state)).all()
