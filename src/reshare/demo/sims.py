@@ -27,6 +27,10 @@ def sim_library(lib: DemoLibrary, index: int, count: int, *,
         if patron_id and patron_id != "-" and patron_id not in sim.patrons:
             sim.patrons[patron_id] = Patron(patron_id, patron_id.lower(), "", "Interlibrary loan",
                                             "", "LIBRARY")
+    if lib.institutional_patron == "-":
+        # Alma checks interlibrary loans out to the borrowing partner it knows itself; ReShare
+        # sends "-" as the user and Alma's NCIP accepts it. The simulator plays that part.
+        sim.patrons["-"] = Patron("-", "-", "", "Resource sharing partner", "", "LIBRARY")
     for position, read in enumerate(demo_records()):
         if index not in holders(position, count):
             continue
