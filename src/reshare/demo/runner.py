@@ -78,24 +78,32 @@ def mount_simulators(app: object, inst: Installation) -> None:
         app.mount(f"/sim/{lib.code}", create_sim_app(sim))  # type: ignore[attr-defined]
 
 
-def sample_openurls(base: str, libs: tuple[DemoLibrary, ...]) -> list[str]:
-    """Three OpenURLs a newcomer can click: a book held elsewhere, an article copy, a form."""
+def sample_openurls(platform: Platform, base: str, libs: tuple[DemoLibrary, ...]) -> list[str]:
+    """Three OpenURLs a newcomer can click, as a discovery layer would send them: a loan and a
+    chapter copy of records other libraries hold (with the shared-index id as ``rft_id``), and
+    one with too little data, which opens the request form."""
+    from reshare.demo import traffic
+
     lib = libs[0]
-    pickup = lib.branches[0][1]
-    book = {"url_ver": "Z39.88-2004", "rft.genre": "book",
-            "rft.btitle": "Botanical materia medica and pharmacology",
-            "rft.aulast": "Aurand", "rft.aufirst": "Samuel Herbert",
-            "req_id": "p-alice", "svc.pickupLocation": pickup}
-    article = {"url_ver": "Z39.88-2004", "rft.genre": "article", "svc_id": "copy",
-               "rft.atitle": "On the electrodynamics of moving bodies",
-               "rft.jtitle": "Annalen der Physik", "rft.volume": "17", "rft.spage": "891",
-               "rft.epage": "921", "rft.date": "1905", "rft.aulast": "Einstein",
-               "req_id": "p-alice"}
-    incomplete = {"rft.title": "For the freedom of the sea"}
-    return [f"{base}/openurl/{lib.code}?{urlencode(q)}" for q in (book, article, incomplete)]
+    tenants = traffic._tenant_ids(platform)
+    held = [rec for borrower, rec in traffic._wanted(12) if borrower.code == lib.code][:2]
+    urls = []
+    for rec, extra in zip(held, ({"rft.genre": "book",
+                                  "svc.pickupLocation": f"{lib.code.lower()}-{lib.branches[0][1].lower()}"},
+                                 {"rft.genre": "bookitem", "svc_id": "copy",
+                                  "rft.atitle": "Chapter 1", "rft.spage": "1",
+                                  "rft.epage": "24"}), strict=False):
+        query = {"url_ver": "Z39.88-2004", "rfr_id": "info:sid/demo.discovery",
+                 "rft_id": traffic.record_cluster(platform, rec["local_ids"].split(","))
+                 or traffic.cluster_id(platform, tenants[lib.code], rec["title"], rec["author"]),
+                 "rft.btitle": rec["title"], "rft.au": rec["author"], "req_id": "p-alice",
+                 **extra}
+        urls.append(f"{base}/openurl/{lib.code}?{urlencode(query)}")
+    urls.append(f"{base}/openurl/{lib.code}?{urlencode({'rft.title': 'A title only'})}")
+    return urls
 
 
-def banner(insts: list[Installation], host: str) -> None:
+def banner(platform: Platform, insts: list[Installation], host: str) -> None:
     console.rule("[bold]ReShare demo network")
     for inst in insts:
         base = inst.url(host)
@@ -106,7 +114,7 @@ def banner(insts: list[Installation], host: str) -> None:
                           f"log in at {base}/ui with library {lib.code}, user admin or staff, "
                           f"password {STAFF_PASSWORD}", soft_wrap=True, highlight=False)
     console.print("\nPlace a request as patron p-alice through one of these OpenURLs:")
-    for url in sample_openurls(insts[0].url(host), insts[0].libraries):
+    for url in sample_openurls(platform, insts[0].url(host), insts[0].libraries):
         console.print(f"  {url}", soft_wrap=True, highlight=False)
     console.print("\nDrive traffic: [bold]reshare demo traffic --requests 20[/bold]")
     console.rule()
@@ -130,6 +138,28 @@ def _sync_directories(platform: Platform, peers: list[str]) -> None:
     crawl.sync_all(platform.db)
 
 
+def _seed_when_up(platform: Platform, base: str) -> None:
+    """Once the server answers, leave a handful of requests in various states (first run)."""
+    import logging
+
+    from reshare.demo import traffic
+
+    for _ in range(240):
+        try:
+            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    try:
+        seeded = traffic.seed(platform)
+    except Exception:  # the demo still works without its sample requests
+        logging.getLogger("reshare.demo").exception("could not seed sample requests")
+        return
+    if seeded:
+        console.print("Sample requests: " + "; ".join(seeded), soft_wrap=True, highlight=False)
+
+
 def serve_installation(inst: Installation, insts: list[Installation], host: str,
                        *, quiet: bool = False) -> None:
     import uvicorn
@@ -147,12 +177,14 @@ def serve_installation(inst: Installation, insts: list[Installation], host: str,
     index_url = f"{insts[0].url(host)}/sharedindex/oai"
     prepare(platform, inst, host, index_url)
     if not quiet:
-        banner(insts, host)
+        banner(platform, insts, host)
     app = create_app(platform=platform)
     mount_simulators(app, inst)
     peers = [i.url(host) for i in insts if i.number != inst.number]
     if peers:
         threading.Thread(target=_sync_directories, args=(platform, peers), daemon=True).start()
+    elif not quiet:
+        threading.Thread(target=_seed_when_up, args=(platform, base), daemon=True).start()
     uvicorn.run(app, host=host, port=inst.port, log_level="warning")
 
 

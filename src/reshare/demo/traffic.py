@@ -65,8 +65,12 @@ def _wanted(count: int) -> list[tuple[DemoLibrary, dict[str, str]]]:
             if rec.get_fields("245") else ""
         author = rec.get_fields("100")[0].get_subfields("a")[0].strip(" ,.") \
             if rec.get_fields("100") else ""
+        control = rec.get_fields("001")
+        lccn = control[0].data.strip() if control else str(position)
+        local_ids = ",".join(f"{LIBRARIES[i].code.lower()}-{lccn}" for i in owners)
         pairs.append((borrowers[len(pairs) % len(borrowers)],
-                      {"title": title, "author": author, "position": str(position)}))
+                      {"title": title, "author": author, "position": str(position),
+                       "local_ids": local_ids}))
     return pairs
 
 
@@ -137,13 +141,25 @@ def cluster_id(platform: Platform, tenant_id: int, title: str, author: str) -> s
     return found.holdings[0].cluster_id if found.holdings else ""
 
 
+def record_cluster(platform: Platform, local_ids: list[str]) -> str:
+    """The shared-index cluster holding one of the lenders' records (what discovery shows)."""
+    from reshare.sharedindex.store import BibRecord, Cluster
+
+    with platform.db.reading() as session:
+        return session.scalar(select(Cluster.uuid).join(
+            BibRecord, BibRecord.cluster_id == Cluster.id).where(
+            BibRecord.local_id.in_(local_ids)).limit(1)) or ""
+
+
 def place(platform: Platform, tenants: dict[str, int], count: int) -> list[Flight]:
     flights = []
     for lib, rec in _wanted(count):
         tenant_id = tenants[lib.code]
+        cluster = (record_cluster(platform, rec["local_ids"].split(","))
+                   or cluster_id(platform, tenant_id, rec["title"], rec["author"]))
         view = requests.create_request(platform, tenant_id, NewRequest(
             title=rec["title"], author=rec["author"], patron_id="p-alice",
-            system_instance_id=cluster_id(platform, tenant_id, rec["title"], rec["author"]),
+            system_instance_id=cluster,
             pickup_location=lib.branches[0][1], service_type="Loan"), actor=ACTOR)
         flights.append(Flight(lib, view.id, view.hrid, view.state))
     return flights
@@ -172,3 +188,31 @@ def run(platform: Platform, count: int, *, timeout: float = 600.0,
             "stuck": [f"{f.hrid}: {f.state} {f.errors[-1:] or ''}" for f in flights
                       if not f.done], "states": dict(states), "seconds": round(took, 1),
             "errors": sum(len(f.errors) for f in flights)}
+
+
+SEED_STEPS = (0, 1, 3, 4, 6, 99)  # awaiting pull slip ... shipped, received, returned, complete
+
+
+def seed(platform: Platform, *, timeout: float = 120.0) -> list[str]:
+    """A handful of requests left in various states, so a newcomer's queues are not empty."""
+    tenants = _tenant_ids(platform)
+    with platform.db.reading() as session:
+        if session.scalar(select(PatronRequest.id).limit(1)) is not None:
+            return []
+    flights = place(platform, tenants, len(SEED_STEPS))
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        outbox.drain(platform, limit=100)
+        pending = [f for f, target in zip(flights, SEED_STEPS, strict=True)
+                   if not f.done and f.steps < target]
+        if not pending:
+            break
+        for flight in pending:
+            try:
+                advance(platform, tenants, flight)
+            except Exception as exc:  # keep seeding the others
+                flight.errors.append(str(exc))
+        time.sleep(0.1)
+    outbox.drain(platform, limit=100)
+    return [f"{f.hrid}: {requests.get_request(platform, tenants[f.borrower.code], f.request_id).state}"
+            for f in flights]

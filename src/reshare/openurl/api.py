@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from reshare.errors import ValidationFailed
 from reshare.openurl import intake, patron
@@ -100,7 +101,8 @@ async def openurl(tenant: str, request: Request, platform: Any) -> Response:
             missing = ["pickup_location"]
         return _form(request, found, req, pairs, choices, header, missing,
                      error.message if error else None, status)
-    view = intake.create(platform, found[0], req)
+    # in a worker thread: validation and rota building call the LMS and peers over HTTP
+    view = await run_in_threadpool(intake.create, platform, found[0], req)
     return _answer(request, platform, found, req, view, as_json)
 
 

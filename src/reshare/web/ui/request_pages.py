@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from reshare.errors import NotFound, ReshareError
 from reshare.web.deps import PlatformDep, Staff
@@ -98,8 +99,11 @@ async def act(request: Request, request_id: int, action: str, principal: Staff,
     params = request_forms.params_from_form(action, form)
     target = f"/ui/requests/{request_id}"
     try:
-        view = engine.service().perform_action(platform, principal.tenant_id, request_id,
-                                               action, params, actor=principal.username)
+        # in a worker thread: the action may call the LMS or a peer over HTTP, which must not
+        # block the event loop (it may even be this server, e.g. the demo's simulators)
+        view = await run_in_threadpool(
+            engine.service().perform_action, platform, principal.tenant_id, request_id,
+            action, params, actor=principal.username)
     except NotFound:
         raise
     except ReshareError as exc:

@@ -7,6 +7,7 @@ from urllib.parse import parse_qsl, quote_plus
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from reshare.errors import ReshareError
 from reshare.notices.pullslip import PullSlip, render_pull_slips
@@ -62,9 +63,10 @@ async def mark_printed(request: Request, principal: Staff, platform: PlatformDep
     assert principal.tenant_id is not None
     form = await request.form()
     query = dict(parse_qsl(str(form.get("query", ""))))
-    views = batch(platform, principal.tenant_id, query)
-    result = engine.service().mark_pull_slips_printed(
-        platform, principal.tenant_id, [v.id for v in views], actor=principal.username)
+    views = await run_in_threadpool(batch, platform, principal.tenant_id, query)
+    result = await run_in_threadpool(
+        engine.service().mark_pull_slips_printed, platform, principal.tenant_id,
+        [v.id for v in views], actor=principal.username)
     done = (f"{len(result.get('successful', []))} pull slips marked printed"
             + (f", {len(result['notValid'])} not valid now" if result.get("notValid") else ""))
     return RedirectResponse(f"/ui/requests?side=supplier&done={quote_plus(done)}", 303)
@@ -101,9 +103,10 @@ async def scan(request: Request, principal: Staff, platform: PlatformDep) -> Res
             continue
         for rid in ids:
             try:
-                view = engine.service().perform_action(
-                    platform, principal.tenant_id, rid, action,
-                    request_forms.params_from_form(action, form), actor=principal.username)
+                view = await run_in_threadpool(
+                    engine.service().perform_action, platform, principal.tenant_id, rid,
+                    action, request_forms.params_from_form(action, form),
+                    actor=principal.username)
                 results.append((code, rid, "ok", f"{view.hrid}: now {view.state_label}"))
             except ReshareError as exc:
                 results.append((code, rid, "error", exc.message))
