@@ -45,31 +45,46 @@ def machine() -> list[str]:
 
 
 def scripts(selected: list[str]) -> list[Path]:
-    found = sorted(p for p in HERE.glob("*_*.py") if p.name != "run.py")
+    found = sorted(p for p in HERE.glob("*_*.py") if not p.name.startswith("_"))
     if selected:
         found = [p for p in found if any(s in p.stem for s in selected)]
     return found
 
 
 def main(argv: list[str]) -> int:
-    out = ["# Benchmark results", "", *machine(), ""]
+    """Run the benchmarks (all, or those whose names contain an argument); each one's report
+    is kept in benchmarks/results/<name>.md, and results.md is assembled from all of them, so a
+    re-run of one benchmark keeps the others' figures (each with its own date and load)."""
+    extra: list[str] = []
+    if "--" in argv:  # arguments after -- go to the benchmark scripts
+        extra = argv[argv.index("--") + 1:]
+        argv = argv[:argv.index("--")]
+    sections = HERE / "results"
+    sections.mkdir(exist_ok=True)
     failures = 0
     for script in scripts(argv):
         print(f"==> {script.name}", flush=True)
+        conditions = machine()
         started = time.perf_counter()
-        proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+        proc = subprocess.run([sys.executable, str(script), *extra], capture_output=True,
+                              text=True,
                               cwd=HERE.parent, env={**os.environ, "PYTHONPATH": str(HERE.parent)})
         took = time.perf_counter() - started
         print(proc.stdout, end="")
+        out = [f"## {script.stem}", "", *conditions,
+               f"- Arguments: {' '.join(extra) or '(defaults)'}; exit code {proc.returncode}, "
+               f"{took:.0f} s", "", "```", proc.stdout.strip() or "(no output)", "```", ""]
         if proc.returncode != 0:
             failures += 1
             print(proc.stderr, file=sys.stderr)
-        out += [f"## {script.stem}", "", f"Exit code {proc.returncode}, {took:.0f} s.", "",
-                "```", proc.stdout.strip() or "(no output)", "```", ""]
-        if proc.returncode != 0:
             out += ["stderr (last lines):", "", "```",
                     "\n".join(proc.stderr.strip().splitlines()[-20:]), "```", ""]
-    RESULTS.write_text("\n".join(out))
+        (sections / f"{script.stem}.md").write_text("\n".join(out))
+    parts = [p.read_text() for p in sorted(sections.glob("*.md"))]
+    RESULTS.write_text("\n".join(["# Benchmark results", "",
+                                   "Written by `make bench` (`python -m benchmarks.run [name...]`)."
+                                   " Each section says when it ran and how loaded the shared "
+                                   "2-core machine was.", "", *parts]))
     print(f"wrote {RESULTS}")
     return 1 if failures else 0
 
