@@ -42,7 +42,7 @@ def main(count: int = 60) -> None:
                 query = {"url_ver": "Z39.88-2004", "rft.genre": "book", "rft_id": cluster,
                          "rft.btitle": rec["title"], "rft.au": rec["author"],
                          "req_id": "p-alice",
-                         "svc.pickupLocation": f"{lib.code.lower()}-{lib.branches[0][1].lower()}",
+                         "svc.pickupLocation": lib.pickup_slug(),
                          "format": "json"}
                 started = time.perf_counter()
                 answer = client.get(f"/openurl/{lib.code}?{urlencode(query)}",

@@ -37,6 +37,10 @@ class DemoLibrary:
     def symbol(self) -> str:
         return f"RESHARE:{self.code}"
 
+    def pickup_slug(self, branch: int = 0) -> str:
+        """Directory slug of a pickup branch (what OpenURLs name as svc.pickupLocation)."""
+        return f"{self.code.lower()}-{self.branches[branch][1].lower()}"
+
 
 LIBRARIES: tuple[DemoLibrary, ...] = (
     DemoLibrary("NJSOOS", "New School Libraries", "folio", "ILL-NJSOOS",
@@ -102,8 +106,8 @@ def _directory(session: object, tenant_id: int, lib: DemoLibrary, base_url: str)
                       "RS_STATS": f"{base_url}/statistics/{lib.code}"},
             properties={"policy.ill.loan_policy": "lending_all_types",
                         "policy.ill.InstitutionalLoanToBorrowRatio": lib.ratio}))
-    for name, code in lib.branches:
-        branch_slug = f"{slug}-{code.lower()}"
+    for index, (name, code) in enumerate(lib.branches):
+        branch_slug = lib.pickup_slug(index)
         if directory.find_entry(session, branch_slug) is None:  # type: ignore[arg-type]
             editing.create_entry(session, tenant_id, editing.EntryDraft(  # type: ignore[arg-type]
                 type=EntryType.BRANCH, name=name, slug=branch_slug, parent=slug,

@@ -89,7 +89,7 @@ def sample_openurls(platform: Platform, base: str, libs: tuple[DemoLibrary, ...]
     held = [rec for borrower, rec in traffic._wanted(12) if borrower.code == lib.code][:2]
     urls = []
     for rec, extra in zip(held, ({"rft.genre": "book",
-                                  "svc.pickupLocation": f"{lib.code.lower()}-{lib.branches[0][1].lower()}"},
+                                  "svc.pickupLocation": lib.pickup_slug()},
                                  {"rft.genre": "bookitem", "svc_id": "copy",
                                   "rft.atitle": "Chapter 1", "rft.spage": "1",
                                   "rft.epage": "24"}), strict=False):
@@ -120,6 +120,16 @@ def banner(platform: Platform, insts: list[Installation], host: str) -> None:
     console.rule()
 
 
+def _wait_until_up(url: str, seconds: float = 120.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                return True
+        time.sleep(0.5)
+    return False
+
+
 def _sync_directories(platform: Platform, peers: list[str]) -> None:
     """Befriend the other installations and crawl them once they answer."""
     from reshare.directory import crawl
@@ -128,13 +138,7 @@ def _sync_directories(platform: Platform, peers: list[str]) -> None:
         with contextlib.suppress(ReshareError):  # already a friend
             crawl.add_friend(platform.db, url, label="demo", every_minutes=1)
     for url in peers:
-        for _ in range(120):
-            try:
-                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
+        _wait_until_up(url)
     crawl.sync_all(platform.db)
 
 
@@ -144,13 +148,7 @@ def _seed_when_up(platform: Platform, base: str) -> None:
 
     from reshare.demo import traffic
 
-    for _ in range(240):
-        try:
-            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
+    _wait_until_up(base)
     try:
         seeded = traffic.seed(platform)
     except Exception:  # the demo still works without its sample requests

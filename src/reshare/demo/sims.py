@@ -6,7 +6,7 @@ from __future__ import annotations
 from reshare.demo.network import DemoLibrary
 from reshare.lms.sim.app import demo_library
 from reshare.lms.sim.state import Item, Library, Patron
-from reshare.sharedindex.demo import demo_records, holders
+from reshare.sharedindex.demo import barcode, demo_records, holders, local_id
 
 
 def _first(record: object, tag: str, code: str) -> str:
@@ -35,14 +35,12 @@ def sim_library(lib: DemoLibrary, index: int, count: int, *,
         if index not in holders(position, count):
             continue
         record = read.record
-        control = record.get_fields("001")
-        lccn = (control[0].data or "").strip() if control else str(position)
         isbn = _first(record, "020", "a").split(" ")[0]
         call = " ".join(record.get_fields("050")[0].get_subfields("a", "b")) \
             if record.get_fields("050") else ""
         branch_code = lib.branches[position % len(lib.branches)][1]
-        sim.items[f"{lib.code}{position:06d}"] = Item(
-            barcode=f"{lib.code}{position:06d}", bib_id=f"{lib.code.lower()}-{lccn}",
+        sim.items[barcode(lib.code, position)] = Item(
+            barcode=barcode(lib.code, position), bib_id=local_id(lib.code, record, position),
             title=_first(record, "245", "a"), author=_first(record, "100", "a"), isbn=isbn,
             location=branch_code, shelving_location="Stacks", call_number=call,
             loan_policy="Not for loan" if position % 10 == 0 else "Standard")

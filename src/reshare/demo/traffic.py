@@ -9,6 +9,7 @@ follows the real flow instead of a script of its own. Messages travel as ISO 186
 
 from __future__ import annotations
 
+import functools
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from reshare.platform import Platform
 from reshare.requests import service as requests
 from reshare.requests.model import NewRequest
 from reshare.requests.store import PatronRequest
-from reshare.sharedindex.demo import demo_records, holders
+from reshare.sharedindex.demo import barcode, demo_records, holders, local_id
 from reshare.tenancy.store import Tenant
 
 SUPPLIER_STEPS = ("respondYes", "supplierPrintPullSlip", "supplierCheckInToReshare",
@@ -65,25 +66,24 @@ def _wanted(count: int) -> list[tuple[DemoLibrary, dict[str, str]]]:
             if rec.get_fields("245") else ""
         author = rec.get_fields("100")[0].get_subfields("a")[0].strip(" ,.") \
             if rec.get_fields("100") else ""
-        control = rec.get_fields("001")
-        lccn = control[0].data.strip() if control else str(position)
-        local_ids = ",".join(f"{LIBRARIES[i].code.lower()}-{lccn}" for i in owners)
+        local_ids = ",".join(local_id(LIBRARIES[i].code, rec, position) for i in owners)
         pairs.append((borrowers[len(pairs) % len(borrowers)],
                       {"title": title, "author": author, "position": str(position),
                        "local_ids": local_ids}))
     return pairs
 
 
+@functools.cache
+def _barcodes() -> dict[str, str]:
+    """Every library's local record id -> its copy's barcode, as the simulators stock them."""
+    return {local_id(lib.code, read.record, position): barcode(lib.code, position)
+            for lib in LIBRARIES for position, read in enumerate(demo_records())}
+
+
 def _barcode_for(req: PatronRequest) -> str:
     if req.selected_item_barcode:
         return req.selected_item_barcode
-    code = req.supplying_symbol.split(":")[-1]
-    local = req.supplier_unique_record_id or req.system_instance_id
-    for position, read in enumerate(demo_records()):
-        control = read.record.get_fields("001")
-        if control and f"{code.lower()}-{control[0].data.strip()}" == local:
-            return f"{code}{position:06d}"
-    return ""
+    return _barcodes().get(req.supplier_unique_record_id or req.system_instance_id, "")
 
 
 def _params(action: str, req: PatronRequest) -> dict[str, object]:

@@ -3,12 +3,13 @@ pull slips, and the public statistics peers use for load balancing."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from decimal import Decimal
+import typing
 from typing import Any
 
 from fastapi import APIRouter, Query, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
 from reshare.requests import service, stats
 from reshare.requests.model import NewRequest
@@ -18,41 +19,19 @@ from reshare.web.deps import PlatformDep, Public, Staff
 router = APIRouter(tags=["requests"])
 
 
-class RequestIn(BaseModel):
-    title: str = ""
-    author: str = ""
-    subtitle: str = ""
-    isbn: str = ""
-    issn: str = ""
-    oclc_number: str = ""
-    publisher: str = ""
-    publication_date: str = ""
-    place_of_publication: str = ""
-    edition: str = ""
-    volume: str = ""
-    issue: str = ""
-    pages: str = ""
-    start_page: str = ""
-    number_of_pages: str = ""
-    publication_type: str = ""
-    title_of_component: str = ""
-    author_of_component: str = ""
-    service_type: str = "Loan"
-    service_level: str = ""
-    delivery_method: str = ""
-    copyright_type: str = ""
-    patron_id: str = ""
-    patron_name: str = ""
-    patron_email: str = ""
-    patron_type: str = ""
-    pickup_location: str = ""
-    pickup_url: str = ""
-    needed_by: dt.date | None = None
-    patron_note: str = ""
-    system_instance_id: str = ""
-    referrer_id: str = ""
-    max_cost: Decimal | None = None
-    max_cost_currency: str = ""
+def _request_in() -> type[BaseModel]:
+    """The API body of a new request: NewRequest's fields, minus what the engine decides
+    (``requesting_symbol`` is ours, ``extra`` is internal)."""
+    hints = typing.get_type_hints(NewRequest)
+    fields: dict[str, Any] = {
+        f.name: (hints[f.name], f.default)
+        for f in dataclasses.fields(NewRequest)
+        if f.name not in {"requesting_symbol", "extra"}
+    }
+    return create_model("RequestIn", **fields)
+
+
+RequestIn = _request_in()
 
 
 class ActionIn(BaseModel):

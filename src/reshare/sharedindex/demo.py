@@ -8,6 +8,7 @@ two, every seventh by all; one copy in ten is not lendable. Safe to call again (
 
 from __future__ import annotations
 
+import functools
 import gzip
 from importlib import resources
 from typing import Any
@@ -25,7 +26,9 @@ MAPPING = {"tag": "852", "location": "b", "call_number": "h", "item_id": "p", "p
            "unlendable": {"z": "(?i)not for loan.*"}}
 
 
+@functools.cache
 def demo_records() -> list[marcio.ReadRecord]:
+    """The shipped records, parsed once per process (callers must not change them)."""
     data = gzip.decompress(resources.files("reshare.sharedindex").joinpath(
         f"data/{DEMO_FILE}").read_bytes())
     return [r for r in marcio.read_marc(data) if isinstance(r, marcio.ReadRecord)]
@@ -52,6 +55,18 @@ def _ensure_source(platform: Platform, symbol: str) -> str:
     return code
 
 
+def local_id(code: str, record: pymarc.Record, position: int) -> str:
+    """The demo's local record id of a library: its code and the record's LCCN (001)."""
+    control = record.get_fields("001")
+    lccn = (control[0].data or "").strip() if control else str(position)
+    return f"{code.lower()}-{lccn}"
+
+
+def barcode(code: str, position: int) -> str:
+    """The item barcode of a library's copy of the record at ``position``."""
+    return f"{code}{position:06d}"
+
+
 def _with_holding(record: pymarc.Record, local_id: str, code: str, position: int) -> None:
     for f in record.get_fields("001", "852"):
         record.remove_field(f)
@@ -62,7 +77,7 @@ def _with_holding(record: pymarc.Record, local_id: str, code: str, position: int
     record.add_ordered_field(pymarc.Field(
         tag="852", indicators=pymarc.Indicators("0", " "),
         subfields=[pymarc.Subfield("b", f"{code}-MAIN"), pymarc.Subfield("h", call),
-                   pymarc.Subfield("p", f"{code}{position:06d}"),
+                   pymarc.Subfield("p", barcode(code, position)),
                    pymarc.Subfield("z", policy)]))
 
 
@@ -82,9 +97,7 @@ def load_demo_records(platform: Platform, symbols: list[str],
             if index not in holders(position, len(codes)):
                 continue
             record = marcio.from_storage("iso", read.raw or read.record.as_marc())
-            lccn = (record.get_fields("001")[0].data or "").strip() if record.get_fields(
-                "001") else str(position)
-            _with_holding(record, f"{code.lower()}-{lccn}", code, position)
+            _with_holding(record, local_id(code, record, position), code, position)
             reads.append(marcio.ReadRecord(position + 1, record, None))
         report: ingest.LoadReport = service.load_reads(platform.db, code, reads)
         loaded[code] = report.inserted + report.updated
