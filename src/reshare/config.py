@@ -58,6 +58,11 @@ class AppSettings:
         default=True,
         metadata={"doc": "Run background jobs (outbox, timers) inside `reshare serve`."},
     )
+    outbox_senders: int = field(
+        default=8,
+        metadata={"doc": "ISO 18626 messages a worker sends at once (to different requests; "
+                         "one request's messages always go in order)."},
+    )
     var_dir: str = field(default="var", metadata={"doc": "Folder for generated keys and files."})
     log_level: str = field(default="INFO", metadata={"doc": "Python logging level."})
     max_message_bytes: int = field(

@@ -11,6 +11,7 @@ routing incoming messages to a tenant), which sees every tenant.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -35,7 +36,7 @@ from sqlalchemy.orm import (
     sessionmaker,
     with_loader_criteria,
 )
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import NullPool, QueuePool
 from sqlalchemy.types import TypeDecorator
 
 NAMING = {
@@ -174,14 +175,47 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_begin(conn: Any) -> None:
-    # Writers queue on the busy timeout instead of failing on a read-to-write lock upgrade.
-    # Read-only units of work take no lock: in WAL mode they read beside a writer, even one
-    # held by the same thread (a use case reading settings through a second unit of work).
-    if conn.get_execution_options().get("reshare_readonly"):
-        conn.exec_driver_sql("BEGIN")
-    else:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+WRITER_WAIT_SECONDS = 30  # as SQLite's own busy timeout
+
+
+class DatabaseBusy(RuntimeError):
+    """A writing transaction could not start: the database stayed locked too long."""
+
+
+def _sqlite_writer_events(engine: Engine) -> None:
+    """Writers queue on the busy timeout instead of failing on a read-to-write lock upgrade.
+
+    Read-only units of work take no lock: in WAL mode they read beside a writer, even one
+    held by the same thread (a use case reading settings through a second unit of work).
+    SQLite has one writer at a time, and its busy handler makes a waiting writer sleep (up
+    to 100 ms a try), so writing threads of this process first queue on a lock that is
+    handed on the moment the previous writer ends. Like SQLite's own lock it is taken at
+    BEGIN, not when a unit of work opens. Other processes still wait in the busy handler.
+    """
+    writer = threading.RLock()
+
+    def begin(conn: Any) -> None:
+        if conn.get_execution_options().get("reshare_readonly"):
+            conn.exec_driver_sql("BEGIN")
+            return
+        if not writer.acquire(timeout=WRITER_WAIT_SECONDS):
+            raise DatabaseBusy(f"another transaction of this process kept the SQLite database "
+                               f"locked for {WRITER_WAIT_SECONDS} s; try again (a writer may "
+                               "be waiting on a slow outside call)")
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            writer.release()
+            raise
+        conn.info["reshare_writer"] = True
+
+    def end(conn: Any) -> None:
+        if conn.info.pop("reshare_writer", False):
+            writer.release()
+
+    event.listen(engine, "begin", begin)
+    event.listen(engine, "commit", end)
+    event.listen(engine, "rollback", end)
 
 
 def make_engine(url: str) -> Engine:
@@ -191,11 +225,16 @@ def make_engine(url: str) -> Engine:
             import pathlib
 
             pathlib.Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # Pooled: opening a connection and setting its pragmas costs more than most of
+        # our transactions. Unlimited overflow, because a thread may hold a writing and a
+        # reading unit at once; connections above pool_size are closed when returned.
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, poolclass=NullPool
+            url, connect_args={"check_same_thread": False, "timeout": 30},
+            poolclass=NullPool if path in ("", ":memory:") else QueuePool,
+            **({} if path in ("", ":memory:") else {"pool_size": 10, "max_overflow": -1}),
         )
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
+        _sqlite_writer_events(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 

@@ -34,6 +34,10 @@ class Platform:
     extras: dict[str, Any] = field(default_factory=dict)
 
     def close(self) -> None:
+        for value in list(self.extras.values()):  # thread pools started on demand
+            shutdown = getattr(value, "shutdown", None)
+            if callable(shutdown):
+                shutdown(wait=False)
         self.db.dispose()
 
 

@@ -11,12 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import event, func, or_, select
 from sqlalchemy.orm import Session
 
 from reshare.directory.model import PICKUP_TAG, EntryStatus, EntryType, parse_symbol
 from reshare.directory.properties import parse_headers
-from reshare.directory.store import DirectoryEntry, DirectorySymbol, LocalProperty
+from reshare.directory.store import (
+    DirectoryEntry,
+    DirectoryService,
+    DirectorySymbol,
+    LocalProperty,
+)
 from reshare.errors import NotFound, ValidationFailed
 
 
@@ -182,12 +187,30 @@ def resolve(session: Session, entry: DirectoryEntry, symbol: str) -> ResolvedSym
     )
 
 
+_RESOLVED = "directory.resolved"
+_DIRECTORY_ROWS = (DirectoryEntry, DirectorySymbol, DirectoryService, LocalProperty)
+
+
 def resolve_symbol(session: Session, symbol: str) -> ResolvedSymbol | None:
-    """``AUTH:SYM`` (any case) → what it stands for, or None when no entry holds it."""
-    row = _symbol_row(session, symbol)
-    if row is None:
-        return None
-    return resolve(session, row.entry, row.text)
+    """``AUTH:SYM`` (any case) → what it stands for, or None when no entry holds it.
+
+    Remembered for the rest of the unit of work (the engine resolves a peer several times
+    in one transaction); a flush that changes directory rows forgets it.
+    """
+    memo: dict[str, ResolvedSymbol | None] = session.info.setdefault(_RESOLVED, {})
+    key = symbol.strip().upper()
+    if key not in memo:
+        row = _symbol_row(session, symbol)
+        memo[key] = None if row is None else resolve(session, row.entry, row.text)
+    return memo[key]
+
+
+@event.listens_for(Session, "before_flush")
+def _forget_resolved(session: Session, flush_context: Any, instances: Any) -> None:
+    if _RESOLVED in session.info and any(
+            isinstance(obj, _DIRECTORY_ROWS)
+            for obj in (*session.new, *session.dirty, *session.deleted)):
+        del session.info[_RESOLVED]
 
 
 def require_symbol(session: Session, symbol: str) -> ResolvedSymbol:

@@ -23,9 +23,9 @@ from reshare.db import ScopedSession, utcnow
 from reshare.iso18626 import codec, conventions
 from reshare.iso18626 import model as m
 from reshare.iso18626.handlers import DeliveryOutcome, DeliveryResult, handler_for
-from reshare.iso18626.outbox import view
+from reshare.iso18626.outbox import Claimed, view
 from reshare.iso18626.protocol_log import record
-from reshare.iso18626.routing import peer_address
+from reshare.iso18626.routing import PeerAddress, peer_address
 from reshare.iso18626.store import OutboxMessage, OutboxStatus
 from reshare.iso18626.transport import SendKind, SendResult, send, transport_for
 from reshare.platform import Platform
@@ -65,31 +65,44 @@ def probe_for(original: m.InitiatingMessage, seq: int, now: dt.datetime) -> m.In
     return m.RequestingAgencyMessage(header=header, action=m.Action.STATUS_REQUEST, note=note)
 
 
-def deliver(platform: Platform, item_id: int, tenant_id: int, token: str, *,
-            now: dt.datetime) -> None:
-    with platform.db.tenant(tenant_id) as session:
-        row = session.get(OutboxMessage, item_id)
-        if row is None or row.claim_token != token:
-            return
-        policy = _policy(settings_service.get_values(session))
-        address = peer_address(session, row.peer_symbol)
-        url = row.peer_url or address.url
-        probing = row.probe_next and row.seq is not None
-        payload = row.body.encode()
-        if probing:
-            original = codec.parse(payload)
-            assert isinstance(original, m.InitiatingMessage)
-            payload = codec.serialize(probe_for(original, row.seq or 0, now))
+@dataclass(frozen=True)
+class Target:
+    policy: _Policy
+    address: PeerAddress
+
+
+def targets(platform: Platform, claimed: list[Claimed]) -> dict[tuple[int, str], Target]:
+    """Each sender's retry policy and each peer's address, read once per tenant in a batch."""
+    found: dict[tuple[int, str], Target] = {}
+    for tenant_id in sorted({c.tenant_id for c in claimed}):
+        with platform.db.reading(tenant_id) as session:
+            policy = _policy(settings_service.get_values(session))
+            for peer in sorted({c.peer_symbol for c in claimed if c.tenant_id == tenant_id}):
+                found[(tenant_id, peer)] = Target(policy, peer_address(session, peer))
+    return found
+
+
+def deliver(platform: Platform, item: Claimed, token: str,
+            found: dict[tuple[int, str], Target], *, now: dt.datetime) -> None:
+    target = found[(item.tenant_id, item.peer_symbol)]
+    policy, address = target.policy, target.address
+    url = item.peer_url or address.url
+    probing = item.probe_next and item.seq is not None
+    payload = item.body.encode()
+    if probing:
+        original = codec.parse(payload)
+        assert isinstance(original, m.InitiatingMessage)
+        payload = codec.serialize(probe_for(original, item.seq or 0, now))
     if not url:
         result = SendResult(SendKind.FAILURE, error=f"NoAddress: no ISO 18626 address for "
-                                                    f"{row.peer_symbol} (directory or "
+                                                    f"{item.peer_symbol} (directory or "
                                                     "iso18626_gateway_address)")
-        _record(platform, tenant_id, item_id, token, result, payload, probing, policy, now,
-                final=True)
+        _record(platform, item.tenant_id, item.id, token, result, payload, probing, policy,
+                now, final=True)
         return
     result = send(transport_for(platform), url, payload, timeout=policy.timeout,
-                  extra_headers=address.headers if not row.peer_url else None)
-    _record(platform, tenant_id, item_id, token, result, payload, probing, policy, now)
+                  extra_headers=address.headers if not item.peer_url else None)
+    _record(platform, item.tenant_id, item.id, token, result, payload, probing, policy, now)
 
 
 def _record(platform: Platform, tenant_id: int, item_id: int, token: str, result: SendResult,

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, exists, or_, select
@@ -97,21 +99,49 @@ def _due_query(now: dt.datetime, limit: int):  # type: ignore[no-untyped-def]
             .limit(limit).with_for_update(skip_locked=True, of=OutboxMessage))
 
 
-def claim(platform: Platform, *, limit: int, now: dt.datetime, token: str
-          ) -> list[tuple[int, int]]:
-    """Mark up to ``limit`` due messages as ours; returns (id, tenant id), oldest first."""
+@dataclass(frozen=True)
+class Claimed:
+    """A message claimed for sending: what delivery needs, read in the claiming transaction."""
+
+    id: int
+    tenant_id: int
+    peer_symbol: str
+    peer_url: str | None
+    body: str
+    seq: int | None
+    probe_next: bool
+
+
+def claim(platform: Platform, *, limit: int, now: dt.datetime, token: str) -> list[Claimed]:
+    """Mark up to ``limit`` due messages as ours, oldest first. At most one message of a
+    request is due at a time, so the claimed messages may be sent in parallel."""
     with platform.db.platform() as session:
         rows = list(session.scalars(_due_query(now, limit)))
         for row in rows:
             row.status = OutboxStatus.SENDING.value
             row.lease_until = now + dt.timedelta(seconds=LEASE_SECONDS)
             row.claim_token = token
-        return [(r.id, r.tenant_id) for r in rows]
+        return [Claimed(r.id, r.tenant_id, r.peer_symbol, r.peer_url, r.body, r.seq,
+                        bool(r.probe_next)) for r in rows]
+
+
+def _senders(platform: Platform, wanted: int) -> ThreadPoolExecutor | None:
+    size = min(wanted, max(1, platform.settings.outbox_senders))
+    if size <= 1:
+        return None
+    pool = platform.extras.get("iso18626.senders")
+    if pool is None:
+        pool = platform.extras.setdefault(
+            "iso18626.senders", ThreadPoolExecutor(max(1, platform.settings.outbox_senders),
+                                                   thread_name_prefix="iso18626-send"))
+    return pool  # type: ignore[no-any-return]
 
 
 def drain(platform: Platform, limit: int = 20, *, now: dt.datetime | None = None) -> int:
     """Deliver up to ``limit`` due messages; returns how many were attempted.
 
+    Messages of different requests are sent in parallel (``outbox_senders`` at once); the
+    first error of a batch is raised after every message of the batch had its turn.
     ``now`` lets tests and tools act as if time had passed (retries, expired leases).
     """
     from reshare.iso18626 import delivery
@@ -119,6 +149,18 @@ def drain(platform: Platform, limit: int = 20, *, now: dt.datetime | None = None
     now = now or utcnow()
     token = uuid.uuid4().hex
     claimed = claim(platform, limit=limit, now=now, token=token)
-    for item_id, tenant_id in claimed:
-        delivery.deliver(platform, item_id, tenant_id, token, now=now)
+    if not claimed:
+        return 0
+    targets = delivery.targets(platform, claimed)
+    pool = _senders(platform, len(claimed))
+    if pool is None:
+        for item in claimed:
+            delivery.deliver(platform, item, token, targets, now=now)
+        return len(claimed)
+    futures = [pool.submit(delivery.deliver, platform, item, token, targets, now=now)
+               for item in claimed]
+    errors = [f.exception() for f in futures]
+    first = next((e for e in errors if e is not None), None)
+    if first is not None:
+        raise first
     return len(claimed)

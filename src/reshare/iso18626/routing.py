@@ -44,7 +44,7 @@ def tenant_for_symbol(platform: Platform, symbol: str) -> int | None:
         return override(platform, symbol)  # type: ignore[no-any-return]
     wanted = normalise_symbol(symbol)
     directory = _directory()
-    with platform.db.platform() as session:
+    with platform.db.reading() as session:  # never queue on the write lock just to route
         if directory is not None:
             tenant_id = directory.tenant_for_symbol(session, wanted)
             if tenant_id is not None:

@@ -58,13 +58,17 @@ def list_requests(principal: Staff, platform: PlatformDep, state: str | None = N
                   since: dt.datetime | None = None, until: dt.datetime | None = None,
                   needs_attention: bool | None = None, q: str | None = None,
                   terminal: bool | None = None, limit: int = Query(100, ge=1, le=500),
-                  offset: int = Query(0, ge=0)) -> list[dict[str, Any]]:
+                  offset: int = Query(0, ge=0),
+                  hrid: str | None = Query(None, description="request number, e.g. NJSOOS-42; "
+                                                             "a supplier's copy has the "
+                                                             "requester's number")
+                  ) -> list[dict[str, Any]]:
     """Requests of this library, newest first; ``q`` searches titles."""
     assert principal.tenant_id is not None
     views = service.list_requests(platform, principal.tenant_id, state=state, role=role,
                                   patron=patron, symbol=symbol, since=since, until=until,
                                   needs_attention=needs_attention, q=q, terminal=terminal,
-                                  limit=limit, offset=offset)
+                                  limit=limit, offset=offset, hrid=hrid)
     return [v.as_dict() for v in views]
 
 

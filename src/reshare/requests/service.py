@@ -213,7 +213,7 @@ def perform_action(platform: Platform, tenant_id: int, request_id: int, action: 
 
 
 def get_request(platform: Platform, tenant_id: int, request_id: int) -> RequestView:
-    with platform.db.tenant(tenant_id) as session:
+    with platform.db.reading(tenant_id) as session:
         req = store.get(session, request_id)
         if req is None:
             raise NotFound(f"request {request_id} not found", code="request_not_found")

@@ -52,8 +52,10 @@ def list_requests(platform: Any, tenant_id: int, *, state: str | None = None,
                   symbol: str | None = None, since: dt.datetime | None = None,
                   until: dt.datetime | None = None, needs_attention: bool | None = None,
                   q: str | None = None, terminal: bool | None = None, limit: int = 100,
-                  offset: int = 0) -> list[RequestView]:
+                  offset: int = 0, hrid: str | None = None) -> list[RequestView]:
     stmt = select(PatronRequest)
+    if hrid:
+        stmt = stmt.where(PatronRequest.hrid == hrid)
     if state:
         stmt = stmt.where(PatronRequest.state.in_(state.split(",")))
     if role:
@@ -77,5 +79,5 @@ def list_requests(platform: Any, tenant_id: int, *, state: str | None = None,
         stmt = stmt.where(PatronRequest.state.in_(codes) if terminal
                           else PatronRequest.state.not_in(codes))
     stmt = stmt.order_by(PatronRequest.id.desc()).limit(min(limit, 500)).offset(offset)
-    with platform.db.tenant(tenant_id) as session:
+    with platform.db.reading(tenant_id) as session:
         return [request_view(session, r) for r in session.scalars(stmt)]

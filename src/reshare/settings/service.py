@@ -41,23 +41,31 @@ def _stored(session: ScopedSession) -> dict[str, SettingValue]:
     return {row.key: row for row in session.scalars(select(SettingValue))}
 
 
+_CACHE = "settings.values"
+
+
+def _stored_values(session: ScopedSession) -> dict[str, str | None]:
+    """The tenant's stored values, read once per unit of work (the engine reads settings
+    many times in one transaction); :func:`set_value` and :func:`seed_defaults` refresh it."""
+    cached = session.info.get(_CACHE)
+    if cached is None:
+        cached = {k: v for k, v in session.execute(select(SettingValue.key, SettingValue.value))}
+        session.info[_CACHE] = cached
+    return cached  # type: ignore[no-any-return]
+
+
 def get_value(session: ScopedSession, key: str) -> str | None:
     """The effective value for code that acts on it (secrets included, never shown)."""
     definition = lookup(None, key)
-    row = session.scalars(select(SettingValue).where(SettingValue.key == key)).first()
-    if row is not None and row.value is not None:
-        return row.value
-    return definition.default
+    value = _stored_values(session).get(key)
+    return value if value is not None else definition.default
 
 
 def get_values(session: ScopedSession) -> dict[str, str | None]:
-    """All effective values at once (one query), for code reading several settings."""
-    stored = _stored(session)
-    return {
-        d.key: (stored[d.key].value if d.key in stored and stored[d.key].value is not None
-                else d.default)
-        for d in SETTINGS
-    }
+    """All effective values at once, for code reading several settings."""
+    stored = _stored_values(session)
+    return {d.key: (stored[d.key] if stored.get(d.key) is not None else d.default)
+            for d in SETTINGS}
 
 
 def view(session: ScopedSession, section: str | None, key: str) -> SettingView:
@@ -106,6 +114,7 @@ def set_value(
         row.value = value
         row.updated_by = actor
     session.flush()
+    session.info.pop(_CACHE, None)
     return _view(definition, row)
 
 
@@ -120,3 +129,4 @@ def seed_defaults(session: ScopedSession, tenant_code: str) -> None:
             session.add(SettingValue(section=d.section, key=d.key, value=d.default,
                                      updated_by="seed"))
     session.flush()
+    session.info.pop(_CACHE, None)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from reshare.db import Database, ScopedSession, utcnow
 from reshare.errors import Conflict, NotFound, Unauthorized, ValidationFailed
@@ -190,22 +191,35 @@ def issue_token(db: Database, tenant_id: int, username: str, name: str = "") -> 
     return token
 
 
+TOKEN_USE_RESOLUTION = dt.timedelta(minutes=1)
+
+
 def principal_for_token(db: Database, token: str) -> Principal | None:
+    """The principal a Bearer token stands for, or None (unknown, revoked, inactive).
+
+    A read-only unit of work: an API call must not queue on SQLite's write lock just to
+    note that its token was used. ``last_used_at`` is written at most once a minute.
+    """
     if not token.startswith(TOKEN_PREFIX):
         return None
-    with db.platform() as session:
-        row = session.scalars(
-            select(ApiToken).where(ApiToken.token_hash == _hash_token(token))
+    with db.reading() as session:
+        found = session.execute(
+            select(ApiToken.id, ApiToken.last_used_at, Tenant, User)
+            .join(User, User.id == ApiToken.user_id)
+            .join(Tenant, Tenant.id == ApiToken.tenant_id)
+            .where(ApiToken.token_hash == _hash_token(token), ApiToken.revoked.is_(False),
+                   User.active.is_(True), Tenant.status == TenantStatus.ACTIVE.value)
         ).first()
-        if row is None or row.revoked:
+        if found is None:
             return None
-        user = session.get(User, row.user_id)
-        tenant = session.get(Tenant, row.tenant_id)
-        if (user is None or tenant is None or not user.active
-                or tenant.status != TenantStatus.ACTIVE.value):
-            return None
-        row.last_used_at = utcnow()
-        return _principal(tenant, user)
+        token_id, last_used, tenant, user = found
+        principal = _principal(tenant, user)
+    now = utcnow()
+    if last_used is None or now - last_used >= TOKEN_USE_RESOLUTION:
+        with db.platform() as session:
+            session.execute(update(ApiToken).where(ApiToken.id == token_id)
+                            .values(last_used_at=now))
+    return principal
 
 
 def revoke_tokens(db: Database, tenant_id: int, username: str) -> int:

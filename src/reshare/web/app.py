@@ -7,7 +7,8 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from reshare import __version__, capabilities
 from reshare.config import AppSettings
@@ -16,6 +17,34 @@ from reshare.platform import Platform, build_platform
 from reshare.web import errors, ui
 
 log = logging.getLogger("reshare.http")
+
+
+class RequestLog:
+    """Log each HTTP request (method, path, status, milliseconds, tenant): a plain ASGI
+    middleware, which costs far less per request than Starlette's BaseHTTPMiddleware."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = [500]
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            principal = scope.get("state", {}).get("principal")
+            log.info("%s %s %s %.1fms tenant=%s", scope["method"], scope["path"], status[0],
+                     (time.perf_counter() - started) * 1000,
+                     getattr(principal, "tenant_code", None) or "-")
 
 
 def create_app(settings: AppSettings | None = None, *, platform: Platform | None = None,
@@ -47,15 +76,7 @@ def create_app(settings: AppSettings | None = None, *, platform: Platform | None
     app.state.platform = platform
     errors.install(app)
 
-    @app.middleware("http")
-    async def log_requests(request: Request, call_next):  # type: ignore[no-untyped-def]
-        started = time.perf_counter()
-        response: Response = await call_next(request)
-        principal = getattr(request.state, "principal", None)
-        log.info("%s %s %s %.1fms tenant=%s", request.method, request.url.path,
-                 response.status_code, (time.perf_counter() - started) * 1000,
-                 getattr(principal, "tenant_code", None) or "-")
-        return response
+    app.add_middleware(RequestLog)
 
     for router in capabilities.routers():
         app.include_router(router)
