@@ -52,7 +52,7 @@ LIFECYCLES = int(os.environ.get("REQUESTS_BENCH_LIFECYCLES", "60"))
 
 CLIENTS = int(os.environ.get("REQUESTS_BENCH_CLIENTS", "8"))
 TOTAL = int(os.environ.get("REQUESTS_BENCH_PROCESS_LIFECYCLES", "80"))
-POLLS = [0]  # GET /requests calls made while waiting for the peer (they load the servers)
+POLLS = [0]  # long-poll GET /requests calls made while waiting for the peer
 
 
 def _prepare(url: str, var: Path, code: str, settings: dict[str, str],
@@ -102,19 +102,17 @@ class Client:
         self.call("POST", f"/requests/{rid}/actions", json={"action": action, "params": params})
 
     def wait(self, hrid: str, state: str, role: str, waits: list[float]) -> int:
+        """Long-poll until the peer's message has moved the request to ``state``."""
         started = time.perf_counter()
-        pause = 0.02
         while True:
-            found = self.call("GET", "/requests", params={"hrid": hrid, "role": role})
+            found = self.call("GET", "/requests", params={"hrid": hrid, "role": role,
+                                                          "state": state, "wait": 30})
             POLLS[0] += 1
-            if found and found[0]["state"] == state:
+            if found:
                 waits.append(time.perf_counter() - started)
                 return int(found[0]["id"])
             if time.perf_counter() - started > 120:
-                raise RuntimeError(f"{hrid} never reached {state} ({found})")
-            # like a patient user: look again soon, then less often (polls cost the servers)
-            pause = min(pause * 1.5, 0.25)
-            time.sleep(pause)
+                raise RuntimeError(f"{hrid} never reached {state}")
 
 
 def _lifecycle(req: Client, sup: Client, n: int, waits: list[float]) -> None:
@@ -181,7 +179,8 @@ def run_processes(label: str, pg: str | None) -> None:
         done = TOTAL - len(errors)
         print(f"{label}, two server processes over HTTP: {done} complete lifecycles in "
               f"{took:.1f} s with {CLIENTS} parallel clients = {done / took:.1f} lifecycles/s")
-        print(f"  polls: {POLLS[0]} GET /requests in all, {POLLS[0] / max(done, 1):.1f} a lifecycle")
+        print(f"  long polls: {POLLS[0]} GET /requests?wait= in all, "
+              f"{POLLS[0] / max(done, 1):.1f} a lifecycle")
         if waits:
             print(f"  waiting for the peer's message to arrive: median "
                   f"{statistics.median(waits) * 1000:.0f} ms, p90 "

@@ -15,6 +15,7 @@ import datetime as dt
 import html
 import logging
 import re
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -71,14 +72,25 @@ class Target:
     address: PeerAddress
 
 
+TARGET_CACHE_SECONDS = 10.0
+
+
 def targets(platform: Platform, claimed: list[Claimed]) -> dict[tuple[int, str], Target]:
-    """Each sender's retry policy and each peer's address, read once per tenant in a batch."""
-    found: dict[tuple[int, str], Target] = {}
-    for tenant_id in sorted({c.tenant_id for c in claimed}):
+    """Each sender's retry policy and each peer's address, read once per tenant in a batch
+    and then remembered for ``TARGET_CACHE_SECONDS`` (a busy dispatcher sends to the same
+    peers many times a second; an edited address is used within seconds)."""
+    cache: dict[tuple[int, str], tuple[float, Target]] = platform.extras.setdefault(
+        "iso18626.targets", {})
+    now = time.monotonic()
+    found = {key: hit[1] for key in {(c.tenant_id, c.peer_symbol) for c in claimed}
+             if (hit := cache.get(key)) is not None and now - hit[0] < TARGET_CACHE_SECONDS}
+    missing = {(c.tenant_id, c.peer_symbol) for c in claimed} - found.keys()
+    for tenant_id in sorted({t for t, _ in missing}):
         with platform.db.reading(tenant_id) as session:
             policy = _policy(settings_service.get_values(session))
-            for peer in sorted({c.peer_symbol for c in claimed if c.tenant_id == tenant_id}):
-                found[(tenant_id, peer)] = Target(policy, peer_address(session, peer))
+            for peer in sorted({p for t, p in missing if t == tenant_id}):
+                target = found[(tenant_id, peer)] = Target(policy, peer_address(session, peer))
+                cache[(tenant_id, peer)] = (now, target)
     return found
 
 

@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import Integer, and_, bindparam, exists, or_, select
 from sqlalchemy.orm import aliased
 
 from reshare.db import ScopedSession, utcnow
@@ -81,7 +81,7 @@ def items_for(session: ScopedSession, request_ref: str | None = None, *,
     return [view(r) for r in session.scalars(query)]
 
 
-def _due_query(now: dt.datetime, limit: int):  # type: ignore[no-untyped-def]
+def _build_due_query():  # type: ignore[no-untyped-def]
     earlier = aliased(OutboxMessage)
     blocked = exists().where(
         earlier.tenant_id == OutboxMessage.tenant_id,
@@ -89,6 +89,7 @@ def _due_query(now: dt.datetime, limit: int):  # type: ignore[no-untyped-def]
         earlier.id < OutboxMessage.id,
         earlier.status.in_(OPEN_STATUSES),
     )
+    now = bindparam("now", type_=OutboxMessage.__table__.c.next_attempt_at.type)
     due = or_(
         and_(OutboxMessage.status == OutboxStatus.PENDING.value,
              OutboxMessage.next_attempt_at <= now),
@@ -96,7 +97,11 @@ def _due_query(now: dt.datetime, limit: int):  # type: ignore[no-untyped-def]
              OutboxMessage.lease_until < now),
     )
     return (select(OutboxMessage).where(due, ~blocked).order_by(OutboxMessage.id)
-            .limit(limit).with_for_update(skip_locked=True, of=OutboxMessage))
+            .limit(bindparam("limit", type_=Integer))
+            .with_for_update(skip_locked=True, of=OutboxMessage))
+
+
+_DUE = _build_due_query()  # built once: the dispatcher runs it many times a second
 
 
 @dataclass(frozen=True)
@@ -116,7 +121,7 @@ def claim(platform: Platform, *, limit: int, now: dt.datetime, token: str) -> li
     """Mark up to ``limit`` due messages as ours, oldest first. At most one message of a
     request is due at a time, so the claimed messages may be sent in parallel."""
     with platform.db.platform() as session:
-        rows = list(session.scalars(_due_query(now, limit)))
+        rows = list(session.scalars(_DUE, {"now": now, "limit": limit}))
         for row in rows:
             row.status = OutboxStatus.SENDING.value
             row.lease_until = now + dt.timedelta(seconds=LEASE_SECONDS)

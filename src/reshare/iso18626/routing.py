@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import time
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING
@@ -37,12 +38,31 @@ def normalise_symbol(symbol: str) -> str:
     return symbol.strip().upper()
 
 
+ROUTE_CACHE_SECONDS = 10.0
+
+
 def tenant_for_symbol(platform: Platform, symbol: str) -> int | None:
-    """The tenant that receives messages addressed to ``symbol``, or None."""
+    """The tenant that receives messages addressed to ``symbol``, or None.
+
+    A found tenant is remembered for ``ROUTE_CACHE_SECONDS`` (every message of a busy peer
+    asks); an unknown symbol is looked up again each time, so a library set up a moment
+    ago receives at once.
+    """
     override = platform.extras.get("iso18626_tenant_resolver")
     if override is not None:
         return override(platform, symbol)  # type: ignore[no-any-return]
     wanted = normalise_symbol(symbol)
+    cache: dict[str, tuple[float, int]] = platform.extras.setdefault("iso18626.routes", {})
+    hit = cache.get(wanted)
+    if hit is not None and time.monotonic() - hit[0] < ROUTE_CACHE_SECONDS:
+        return hit[1]
+    found = _lookup_tenant(platform, wanted)
+    if found is not None:
+        cache[wanted] = (time.monotonic(), found)
+    return found
+
+
+def _lookup_tenant(platform: Platform, wanted: str) -> int | None:
     directory = _directory()
     with platform.db.reading() as session:  # never queue on the write lock just to route
         if directory is not None:

@@ -273,3 +273,4 @@ def conditions(session: ScopedSession, request_id: int) -> list[LoanCondition]:
 def volumes(session: ScopedSession, request_id: int) -> list[Volume]:
     return list(session.scalars(select(Volume).where(Volume.request_id == request_id)
                                 .order_by(Volume.id)))
+from reshare.requests import changes as _changes  # noqa: E402,F401  (registers its listeners)

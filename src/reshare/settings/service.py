@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from reshare.db import ScopedSession
 from reshare.settings.model import lookup, normalise
 from reshare.settings.registry import SETTINGS, SettingDef
 from reshare.settings.store import SettingValue
+from reshare.tenancy.store import Tenant
 
 SECRET_MASK = "********"
 
@@ -42,16 +46,51 @@ def _stored(session: ScopedSession) -> dict[str, SettingValue]:
 
 
 _CACHE = "settings.values"
+# engine -> tenant id -> (version, stored values): settings change rarely and are read in
+# nearly every transaction; the tenant's settings_version (with its creation time, in case
+# a deleted tenant's id is reused) says whether the copy is still good
+_PROCESS_CACHE: weakref.WeakKeyDictionary[Any, dict[int, tuple[Any, dict[str, str | None]]]] = (
+    weakref.WeakKeyDictionary())
+_CACHE_LOCK = threading.Lock()
 
 
 def _stored_values(session: ScopedSession) -> dict[str, str | None]:
-    """The tenant's stored values, read once per unit of work (the engine reads settings
-    many times in one transaction); :func:`set_value` and :func:`seed_defaults` refresh it."""
+    """The tenant's stored values: at most one small query per unit of work while they are
+    unchanged. :func:`set_value` and :func:`seed_defaults` bump the tenant's version."""
     cached = session.info.get(_CACHE)
-    if cached is None:
-        cached = {k: v for k, v in session.execute(select(SettingValue.key, SettingValue.value))}
-        session.info[_CACHE] = cached
-    return cached  # type: ignore[no-any-return]
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    tenant_id = session.info.get("tenant_id")
+    if not isinstance(tenant_id, int):
+        cached = _load(session)
+    else:
+        # the version first: a change committed between the two reads makes the copy look
+        # older than it is (reloaded next time), never newer
+        version = session.execute(select(Tenant.settings_version, Tenant.created_at)
+                                  .where(Tenant.id == tenant_id)).first()
+        engine = session.get_bind()
+        with _CACHE_LOCK:
+            per_engine = _PROCESS_CACHE.setdefault(engine, {})
+            hit = per_engine.get(tenant_id)
+        if hit is not None and version is not None and hit[0] == tuple(version):
+            cached = hit[1]
+        else:
+            cached = _load(session)
+            if version is not None and not (session.new or session.dirty or session.deleted):
+                with _CACHE_LOCK:
+                    per_engine[tenant_id] = (tuple(version), cached)
+    session.info[_CACHE] = cached
+    return cached
+
+
+def _load(session: ScopedSession) -> dict[str, str | None]:
+    return {k: v for k, v in session.execute(select(SettingValue.key, SettingValue.value))}
+
+
+def _changed(session: ScopedSession) -> None:
+    session.info.pop(_CACHE, None)
+    session.execute(update(Tenant).where(Tenant.id == session.tenant_id)
+                    .values(settings_version=Tenant.settings_version + 1))
 
 
 def get_value(session: ScopedSession, key: str) -> str | None:
@@ -114,7 +153,7 @@ def set_value(
         row.value = value
         row.updated_by = actor
     session.flush()
-    session.info.pop(_CACHE, None)
+    _changed(session)
     return _view(definition, row)
 
 
@@ -129,4 +168,4 @@ def seed_defaults(session: ScopedSession, tenant_code: str) -> None:
             session.add(SettingValue(section=d.section, key=d.key, value=d.default,
                                      updated_by="seed"))
     session.flush()
-    session.info.pop(_CACHE, None)
+    _changed(session)

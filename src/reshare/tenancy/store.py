@@ -18,6 +18,10 @@ class Tenant(Base):
     name: Mapped[str] = mapped_column(String(255), nullable=False)
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="active")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    # bumped by every settings change, so processes can keep settings in memory between
+    # transactions and still see a change made by another process at once
+    settings_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0,
+                                                  server_default="0")
 
 
 class User(TenantOwned, Base):

@@ -22,9 +22,15 @@ from reshare.tenancy.model import Principal, Role
 SESSION_COOKIE = "reshare_session"
 
 
-def get_platform(request: Request) -> Platform:
+def platform_of(request: Request) -> Platform:
     platform: Platform = request.app.state.platform
     return platform
+
+
+async def get_platform(request: Request) -> Platform:
+    """The platform (async: FastAPI runs a plain ``def`` dependency in a worker thread, a
+    hand-off that costs more than this lookup)."""
+    return platform_of(request)
 
 
 PlatformDep = Annotated[Platform, Depends(get_platform)]
@@ -56,7 +62,7 @@ def _platform_admin() -> Principal:
 
 def optional_principal(request: Request) -> Principal | None:
     """The caller, from a Bearer token or the session cookie; None when anonymous."""
-    platform = get_platform(request)
+    platform = platform_of(request)
     header = request.headers.get("authorization", "")
     if header:
         scheme, _, token = header.partition(" ")
@@ -77,7 +83,7 @@ def optional_principal(request: Request) -> Principal | None:
     return None
 
 
-def public() -> None:
+async def public() -> None:
     """Marker: this route needs no credentials (health, protocol endpoints, feeds)."""
 
 
@@ -90,20 +96,20 @@ def authenticated(request: Request) -> Principal:
     return principal
 
 
-def tenant_user(principal: Annotated[Principal, Depends(authenticated)]) -> Principal:
+async def tenant_user(principal: Annotated[Principal, Depends(authenticated)]) -> Principal:
     if principal.tenant_id is None:
         raise Forbidden("this route acts on one library's data: call it with a staff "
                         "user's token, not the platform-admin token", code="tenant_required")
     return principal
 
 
-def tenant_admin(principal: Annotated[Principal, Depends(tenant_user)]) -> Principal:
+async def tenant_admin(principal: Annotated[Principal, Depends(tenant_user)]) -> Principal:
     if principal.role != Role.ADMIN:
         raise Forbidden("this needs a library administrator (role admin)", code="admin_required")
     return principal
 
 
-def platform_admin(principal: Annotated[Principal, Depends(authenticated)]) -> Principal:
+async def platform_admin(principal: Annotated[Principal, Depends(authenticated)]) -> Principal:
     if not principal.platform_admin:
         raise Forbidden("this needs the platform-admin token", code="platform_admin_required")
     return principal

@@ -3,6 +3,7 @@ message is applied exactly once by the peer and none is lost."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -72,6 +73,8 @@ def pair(platform: Platform, tenant_a: TenantFixture, tenant_b: TenantFixture
     own_symbol(platform, tenant_a.id, "RESHARE:ALPHA")
     own_symbol(platform, tenant_b.id, "RESHARE:BETA")
     set_setting(platform, tenant_a.id, "network_timeout_period", "1")
+    # the fault plan applies to requests in the order they arrive: send one at a time
+    platform.settings = dataclasses.replace(platform.settings, outbox_senders=1)
     handler = WatchingHandler()
     platform.extras["iso18626_handler"] = handler
     faults = Faults(create_app(platform=platform, run_jobs=False))
@@ -309,3 +312,23 @@ def test_same_message_posted_concurrently_is_applied_once(pair: Pair) -> None:
     statuses = {codec.parse(a).confirmation_header.message_status for a in answers}
     assert len(answers) == 6 and statuses == {m.MessageStatus.OK}
     assert pair.applied() == 1
+
+
+def test_parallel_senders_keep_each_request_in_order(pair: Pair) -> None:
+    """With several senders, messages of different requests go out together, but a
+    request's next message waits until its previous one is finished."""
+    pair.platform.settings = dataclasses.replace(pair.platform.settings, outbox_senders=4)
+    refs = [f"ALPHA-{n}" for n in range(1, 5)]
+    for seq in range(3):
+        for ref in refs:
+            pair.send(builders.ram(m.Action.NOTIFICATION, note=f"{ref}/{seq}#seq:{seq}#",
+                                   request_id=f"{ref}~1"), ref)
+    rounds = 0
+    while outbox.drain(pair.platform, limit=20):
+        rounds += 1
+    assert rounds == 3  # one message of each request per round, four requests at once
+    assert pair.applied() == 12
+    for ref in refs:
+        notes = [codec.parse(b).note for b in pair.faults.bodies  # type: ignore[union-attr]
+                 if f"{ref}~1".encode() in b]
+        assert notes == [f"{ref}/{seq}#seq:{seq}#" for seq in range(3)]
