@@ -51,8 +51,8 @@ def _static_routes(ctx: Ctx) -> list[Holding]:
 
 def candidates(ctx: Ctx, req: PatronRequest) -> tuple[list[Holding], str]:
     adapter = ctx.setting("routing_adapter", "foliosharedindex")
-    router = adapters.routing(ctx.platform, ctx.tenant_id)
-    if adapter == "static" or router is None:
+    router = None if adapter == "static" else adapters.routing(ctx.platform, ctx.tenant_id)
+    if router is None:
         routes = _static_routes(ctx)
         return routes, "" if routes else "no static routes configured"
     result = router.lenders_for(bib_query(req))

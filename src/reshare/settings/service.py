@@ -46,6 +46,7 @@ def _stored(session: ScopedSession) -> dict[str, SettingValue]:
 
 
 _CACHE = "settings.values"
+_CHANGED = "settings.changed"
 # engine -> tenant id -> (version, stored values): settings change rarely and are read in
 # nearly every transaction; the tenant's settings_version (with its creation time, in case
 # a deleted tenant's id is reused) says whether the copy is still good
@@ -68,7 +69,8 @@ def _stored_values(session: ScopedSession) -> dict[str, str | None]:
         # older than it is (reloaded next time), never newer
         version = session.execute(select(Tenant.settings_version, Tenant.created_at)
                                   .where(Tenant.id == tenant_id)).first()
-        engine = session.get_bind()
+        bind = session.get_bind()
+        engine = getattr(bind, "engine", bind)  # a read-only unit is bound to a connection
         with _CACHE_LOCK:
             per_engine = _PROCESS_CACHE.setdefault(engine, {})
             hit = per_engine.get(tenant_id)
@@ -76,7 +78,8 @@ def _stored_values(session: ScopedSession) -> dict[str, str | None]:
             cached = hit[1]
         else:
             cached = _load(session)
-            if version is not None and not (session.new or session.dirty or session.deleted):
+            # never from a unit that changed settings: it may still roll back
+            if version is not None and not session.info.get(_CHANGED):
                 with _CACHE_LOCK:
                     per_engine[tenant_id] = (tuple(version), cached)
     session.info[_CACHE] = cached
@@ -89,6 +92,7 @@ def _load(session: ScopedSession) -> dict[str, str | None]:
 
 def _changed(session: ScopedSession) -> None:
     session.info.pop(_CACHE, None)
+    session.info[_CHANGED] = True
     session.execute(update(Tenant).where(Tenant.id == session.tenant_id)
                     .values(settings_version=Tenant.settings_version + 1))
 
