@@ -45,25 +45,25 @@ def send(ctx: Ctx, req: PatronRequest, env: Envelope, *, chat: bool = True) -> N
     env.note = with_seq(env.note, req.last_seq_sent)
     if not req.is_requester:
         env.supplying_request_id = str(req.id)
-    record = RequestMessage(request_id=req.id, outbound=True, peer_symbol=env.peer,
-                            kind=env.reason or env.action or "Request", status=env.status,
-                            reason=env.reason_unfilled or env.loan_condition or env.answer,
-                            note=plain_note, seen=True, delivery="queued")
-    ctx.session.add(record)
     _wake_after_commit(ctx)
     if uses_local(ctx.platform):
         row = LocalMessage(peer_symbol=env.peer, payload=env.to_json())
         ctx.session.add(row)
         ctx.session.flush()
-        record.outbox_id = row.id
-        return
-    from reshare.requests import wire
+        queued = row.id
+    else:
+        from reshare.requests import wire
 
-    outbox = _iso_outbox()
-    assert outbox is not None
-    record.outbox_id = outbox.enqueue(ctx.session, sender_symbol=env.sender,
-                                      peer_symbol=env.peer, message=wire.to_iso(env),
-                                      request_ref=str(req.id))
+        outbox = _iso_outbox()
+        assert outbox is not None
+        queued = outbox.enqueue(ctx.session, sender_symbol=env.sender, peer_symbol=env.peer,
+                                message=wire.to_iso(env), request_ref=str(req.id))
+    # recorded with its queue id at once (one INSERT, no UPDATE after it)
+    ctx.session.add(RequestMessage(
+        request_id=req.id, outbound=True, peer_symbol=env.peer,
+        kind=env.reason or env.action or "Request", status=env.status,
+        reason=env.reason_unfilled or env.loan_condition or env.answer, note=plain_note,
+        seen=True, delivery="queued", outbox_id=queued))
     ctx.session.flush()
 
 

@@ -204,7 +204,8 @@ def principal_for_token(db: Database, token: str) -> Principal | None:
         return None
     with db.reading() as session:
         found = session.execute(
-            select(ApiToken.id, ApiToken.last_used_at, Tenant, User)
+            select(ApiToken.id, ApiToken.last_used_at, Tenant.id, Tenant.code, User.id,
+                   User.username, User.role)
             .join(User, User.id == ApiToken.user_id)
             .join(Tenant, Tenant.id == ApiToken.tenant_id)
             .where(ApiToken.token_hash == _hash_token(token), ApiToken.revoked.is_(False),
@@ -212,8 +213,8 @@ def principal_for_token(db: Database, token: str) -> Principal | None:
         ).first()
         if found is None:
             return None
-        token_id, last_used, tenant, user = found
-        principal = _principal(tenant, user)
+        token_id, last_used, tenant_id, tenant_code, user_id, username, role = found
+        principal = Principal(tenant_id, tenant_code, user_id, username, Role(role))
     now = utcnow()
     if last_used is None or now - last_used >= TOKEN_USE_RESOLUTION:
         with db.platform() as session:
