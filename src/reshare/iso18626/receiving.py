@@ -133,10 +133,10 @@ def _apply(platform: Platform, tenant_id: int, message: m.InitiatingMessage, dat
     key = fingerprint(message, seq)
     try:
         return _apply_once(platform, tenant_id, message, key, seq, data)
-    except IntegrityError:  # the same message was being applied concurrently
+    except IntegrityError:  # this message was applied already (or is being applied now)
         stored = _stored(platform, tenant_id, key)
-        if stored is not None:  # ...and the other one won
-            return stored, "duplicate (concurrent); stored confirmation", False
+        if stored is not None:
+            return stored, "duplicate: applied once already; same answer", False
         busy = conventions.error_value("UnableToProcess",
                                        "the same message is being processed; send it again")
         conf = m.confirm(message, error=m.ErrorData(E.UNRECOGNISED_DATA_VALUE, busy))
@@ -158,11 +158,8 @@ def _apply_once(platform: Platform, tenant_id: int, message: m.InitiatingMessage
     sender = m.sender(message).symbol.upper()
     request_id = message.header.requesting_agency_request_id
     with platform.db.tenant(tenant_id) as session:
-        seen = session.scalars(select(ReceivedMessage).where(
-            ReceivedMessage.fingerprint == key)).first()
-        if seen is not None:
-            return (seen.confirmation.encode(), "duplicate: applied once already; same answer",
-                    False)
+        # no look-up first: a repeat fails on the fingerprint's unique index at this flush,
+        # before anything is applied, and is answered from the stored confirmation
         last = _last_seq(session, sender, request_id) if seq is not None else None
         out_of_order = seq is not None and last is not None and seq < last
         row = ReceivedMessage(fingerprint=key, element=message.ELEMENT, sender_symbol=sender,
