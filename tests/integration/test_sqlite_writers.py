@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -42,11 +44,13 @@ def test_concurrent_writers_all_get_their_turn(db: Database) -> None:
         assert conn.execute(text("SELECT n FROM counter")).scalar_one() == 300
 
 
-def test_readers_do_not_wait_for_a_writer(db: Database) -> None:
+@contextmanager
+def _writer_holding(database: Database) -> Iterator[None]:
+    """Another thread in the middle of a write transaction for as long as the block runs."""
     holding, release = threading.Event(), threading.Event()
 
     def writer() -> None:
-        with db.engine.begin() as conn:
+        with database.engine.begin() as conn:
             conn.execute(text("UPDATE counter SET n = 41"))
             holding.set()
             release.wait(10)
@@ -55,35 +59,26 @@ def test_readers_do_not_wait_for_a_writer(db: Database) -> None:
     t.start()
     assert holding.wait(10)
     try:
+        yield
+    finally:
+        release.set()
+        t.join()
+
+
+def test_readers_do_not_wait_for_a_writer(db: Database) -> None:
+    with _writer_holding(db):
         started = time.monotonic()
         with db.reading() as session:
             assert session.execute(text("SELECT n FROM counter")).scalar_one() == 0
         assert time.monotonic() - started < 5
-    finally:
-        release.set()
-        t.join()
 
 
 def test_a_writer_kept_waiting_too_long_gets_a_clear_error(
         db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(dbmod, "WRITER_WAIT_SECONDS", 0.3)
-    holding, release = threading.Event(), threading.Event()
-
-    def writer() -> None:
-        with db.engine.begin() as conn:
-            conn.execute(text("UPDATE counter SET n = 1"))
-            holding.set()
-            release.wait(10)
-
-    t = threading.Thread(target=writer)
-    t.start()
-    assert holding.wait(10)
-    try:
-        with pytest.raises(DatabaseBusy, match="locked for"), db.engine.begin() as conn:
-            conn.execute(text("UPDATE counter SET n = 2"))
-    finally:
-        release.set()
-        t.join()
-    _bump(db, 1)  # the lock was handed on: writing works again
+    with _writer_holding(db), pytest.raises(DatabaseBusy, match="locked for"), \
+            db.engine.begin() as conn:
+        conn.execute(text("UPDATE counter SET n = 2"))
+    _bump(db, 1)  # the lock was handed on: writing works again (41 + 1)
     with db.engine.connect() as conn:
-        assert conn.execute(text("SELECT n FROM counter")).scalar_one() == 2
+        assert conn.execute(text("SELECT n FROM counter")).scalar_one() == 42
