@@ -35,23 +35,23 @@ def _control(tag: str, data: str) -> Field:
 
 
 def _datafield(tag: str, data: bytes) -> Field:
-    parts = data.split(_SUB)
+    try:
+        parts = data.decode("utf-8").split("\x1f")
+    except UnicodeDecodeError:  # decoded per subfield, as pymarc does, with replacements
+        parts = [part.decode("utf-8", "replace") for part in data.split(_SUB)]
     head = parts[0]
-    if len(head) != 2 or head[0] > 127 or head[1] > 127:
+    if len(head) != 2 or not head.isascii():
         raise Irregular("indicators")
     subfields = []
     for part in parts[1:]:
-        if not part:
-            continue
-        code = part[0]
-        if code > 127:
-            raise Irregular("subfield code")
-        subfields.append(_new_tuple(Subfield, (chr(code), part[1:].decode("utf-8",
-                                                                            "replace"))))
+        if part:
+            if part[0] > "\x7f":
+                raise Irregular("subfield code")
+            subfields.append(_new_tuple(Subfield, (part[0], part[1:])))
     field = _new_field(Field)
     field.tag = tag
     field.data = None
-    field._indicators = _new_tuple(Indicators, (chr(head[0]), chr(head[1])))
+    field._indicators = _new_tuple(Indicators, (head[0], head[1]))
     field.subfields = subfields
     field.control_field = False
     return field
