@@ -1,9 +1,15 @@
 """Bulk reads and writes of one ingest batch: the database-specific fast paths.
 
-On PostgreSQL a batch is written with COPY (ids are drawn from the table's sequence first, so
-nothing has to be read back) and "one of these values" is one ``= ANY(array)`` parameter, so
-every statement text is the same whatever the batch size (psycopg and SQLAlchemy cache it).
-On SQLite plain ``executemany`` and chunked ``IN`` lists are already cheap.
+Ids are allocated before rows are written, so nothing has to be read back: from the table's
+sequence on PostgreSQL; on SQLite as max(id) + 1 onwards, which is what SQLite itself would
+pick and is safe because every unit of work there holds the write lock from its start
+(``BEGIN IMMEDIATE``, see ``reshare.db``).
+
+On PostgreSQL rows are written with COPY, and "one of these values" is one ``= ANY(array)``
+parameter, so every statement text is the same whatever the batch size (psycopg and
+SQLAlchemy cache it). On SQLite rows go to the driver's ``executemany`` directly, converted
+by the columns' own SQLAlchemy bind processors (so stored values are exactly what the ORM
+would store); chunked ``IN`` lists are cheap there.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import ARRAY, ColumnElement, Table, any_, bindparam, insert, text
+from sqlalchemy import ARRAY, ColumnElement, Table, any_, bindparam, text
 from sqlalchemy.sql.schema import Column
 
 from reshare.db import ScopedSession
@@ -44,9 +50,12 @@ def among(session: ScopedSession, column: Column[Any],
 
 
 def next_ids(session: ScopedSession, table: Table, count: int) -> list[int]:
-    """``count`` fresh primary keys from the table's sequence (PostgreSQL only)."""
+    """``count`` fresh primary keys for ``table``, in increasing order."""
     if count == 0:
         return []
+    if not is_postgres(session):
+        top = session.execute(text(f"SELECT coalesce(max(id), 0) FROM {table.name}")).scalar()
+        return list(range(int(top or 0) + 1, int(top or 0) + 1 + count))
     rows = session.execute(text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) "
                                 "FROM generate_series(1, :n)"), {"t": table.name, "n": count})
     return sorted(r[0] for r in rows)
@@ -66,14 +75,22 @@ def copy_rows(session: ScopedSession, table: str, columns: Sequence[str],
 
 
 def insert_rows(session: ScopedSession, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert rows that need nothing read back: COPY on PostgreSQL, executemany elsewhere."""
+    """Insert rows (all with the same keys) that need nothing read back: COPY on PostgreSQL,
+    the driver's executemany elsewhere."""
     if not rows:
         return
+    columns = list(rows[0])
     if is_postgres(session):
-        columns = list(rows[0])
         copy_rows(session, table.name, columns, ([r[c] for c in columns] for r in rows))
-    else:
-        session.execute(insert(table), rows)
+        return
+    dialect = session.get_bind().dialect
+    processors = [table.c[c].type._cached_bind_processor(dialect) for c in columns]
+    converted = [tuple(v if p is None or v is None else p(v)
+                       for v, p in zip((r[c] for c in columns), processors, strict=True))
+                 for r in rows]
+    marks = ", ".join("?" for _ in columns)
+    session.connection().exec_driver_sql(
+        f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", converted)
 
 
 _STAGE = "si_stage_records"

@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy import Table, delete, func, select, update
 
 from reshare.db import ScopedSession, utcnow
 from reshare.sharedindex import bulk
@@ -65,14 +65,9 @@ def new_clusters(session: ScopedSession, count: int,
     now = utcnow()
     rows = [{"uuid": str(uuid.uuid4()), "datestamp": now, "size": sizes[i] if sizes else 0}
             for i in range(count)]
-    if bulk.is_postgres(session):
-        ids = bulk.next_ids(session, _clusters, count)
-        bulk.insert_rows(session, _clusters, [{"id": i, **r} for i, r in zip(ids, rows,
-                                                                            strict=True)])
-        return ids
-    result = session.execute(insert(_clusters).returning(_clusters.c.id,
-                                                          sort_by_parameter_order=True), rows)
-    return [r[0] for r in result]
+    ids = bulk.next_ids(session, _clusters, count)
+    bulk.insert_rows(session, _clusters, [{"id": i, **r} for i, r in zip(ids, rows, strict=True)])
+    return ids
 
 
 def _live(session: ScopedSession, ids: set[int]) -> set[int]:

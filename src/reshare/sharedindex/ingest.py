@@ -196,8 +196,9 @@ def _insert(session: ScopedSession, new_rows: list[tuple[Item, dict[str, Any]]])
             {"id": rid, **row, **textindex.params(item.search)}
             for rid, (item, row) in zip(ids, new_rows, strict=True)], _STAGED_VECTOR)
         return
-    stmt = insert(_records).returning(_records.c.id, sort_by_parameter_order=True)
-    ids = [r[0] for r in session.execute(stmt, [row for _, row in new_rows])]
+    ids = bulk.next_ids(session, _records, len(new_rows))
+    bulk.insert_rows(session, _records, [{"id": rid, **row}
+                                         for rid, (_, row) in zip(ids, new_rows, strict=True)])
     textindex.index_rows(session, [{"id": rid, **item.search}
                                    for rid, (item, _) in zip(ids, new_rows, strict=True)],
                          new=True)

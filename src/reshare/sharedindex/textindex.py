@@ -61,8 +61,8 @@ def index_rows(session: ScopedSession, rows: Sequence[dict[str, Any]],
     if not new:
         conn.execute(text("DELETE FROM si_fts WHERE rowid = :id"),
                      [{"id": r["id"]} for r in rows])
-    conn.execute(text("INSERT INTO si_fts(rowid, title, author, keyword) "
-                      "VALUES (:id, :title, :author, :keyword)"), list(rows))
+    conn.exec_driver_sql("INSERT INTO si_fts(rowid, title, author, keyword) VALUES (?, ?, ?, ?)",
+                         [(r["id"], r["title"], r["author"], r["keyword"]) for r in rows])
 
 
 def unindex(session: ScopedSession, ids: Sequence[int]) -> None:
