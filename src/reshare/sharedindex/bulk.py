@@ -74,6 +74,15 @@ def copy_rows(session: ScopedSession, table: str, columns: Sequence[str],
             copy.write_row([_copy_value(v) for v in row])
 
 
+def _bound(process: Any, values: list[Any]) -> list[Any]:
+    """One column's values as the driver gets them (the type's SQLAlchemy bind processor)."""
+    if process is None:
+        return values
+    if all(v is values[0] for v in values):  # e.g. one timestamp for the whole batch
+        return [None if values[0] is None else process(values[0])] * len(values)
+    return [None if v is None else process(v) for v in values]
+
+
 def insert_rows(session: ScopedSession, table: Table, rows: list[dict[str, Any]]) -> None:
     """Insert rows (all with the same keys) that need nothing read back: COPY on PostgreSQL,
     the driver's executemany elsewhere."""
@@ -84,10 +93,9 @@ def insert_rows(session: ScopedSession, table: Table, rows: list[dict[str, Any]]
         copy_rows(session, table.name, columns, ([r[c] for c in columns] for r in rows))
         return
     dialect = session.get_bind().dialect
-    processors = [table.c[c].type._cached_bind_processor(dialect) for c in columns]
-    converted = [tuple(v if p is None or v is None else p(v)
-                       for v, p in zip((r[c] for c in columns), processors, strict=True))
-                 for r in rows]
+    by_column = [_bound(table.c[c].type._cached_bind_processor(dialect), [r[c] for r in rows])
+                 for c in columns]
+    converted = list(zip(*by_column, strict=True))
     marks = ", ".join("?" for _ in columns)
     session.connection().exec_driver_sql(
         f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", converted)
