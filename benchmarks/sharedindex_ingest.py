@@ -12,7 +12,12 @@ time spent parsing and computing keys versus storing and clustering, and search 
 p50/p95 for keyword, title+author, ISBN and cluster-id lookups.
 
     python benchmarks/sharedindex_ingest.py [--records 250000] [--libraries 4]
-        [--db sqlite,postgresql] [--variants 0] [--queries 200]
+        [--db sqlite,postgresql] [--variants 0] [--queries 200] [--workers 0]
+
+``--workers 0`` parses, keys and stores in one process; ``--workers N`` has N worker
+processes parse and key while this process stores and clusters. The CPU time of the storing
+process per record is printed too: the machine is shared, so wall-clock rates depend on what
+else runs, and the load average is printed after each database.
 
 PostgreSQL runs when RESHARE_BENCH_POSTGRES_URL or RESHARE_TEST_POSTGRES_URL is set (a
 scratch database is created and dropped). Environment SHAREDINDEX_BENCH_RECORDS overrides
@@ -126,17 +131,20 @@ def load_all(db: Database, raws: list[bytes], libraries: int,
         service.create_source(db, code, tenant_id=None)
     loaded = 0
     started = time.perf_counter()
+    cpu = time.process_time()
     for index, code in enumerate(codes):
         pieces = ((marcio.RawRecord(position + 1, raw, 0), f"{code}-{position}")
                   for position, raw in copies(raws, index, libraries))
         source = service.get_source(db, code)
-        if workers > 1:
+        if workers > 0:
             report = parallel.load_parallel(db, source, pieces, "goldrush2024", workers)
         else:
             report = ingest.load_items(db, source, _parsed(pieces), "goldrush2024")
         loaded += report.inserted + report.updated
         print(f"  {code}: {report.inserted} records, {report.ignored} skipped, "
               f"{loaded / (time.perf_counter() - started):,.0f} records/s so far", flush=True)
+    print(f"  storing process CPU: {(time.process_time() - cpu) / max(loaded, 1) * 1e6:,.0f} "
+          "µs per record", flush=True)
     return loaded, time.perf_counter() - started
 
 
@@ -180,12 +188,14 @@ def run(kind: str, url: str, raws: list[bytes], libraries: int, queries: int,
     db = Database(url)
     migrate.upgrade(db.engine)
     print(f"\n[{kind}] {len(raws):,} distinct records over {libraries} libraries, "
-          f"{workers} parsing process(es)", flush=True)
+          f"{workers or 'no'} parsing worker process(es)", flush=True)
     loaded, took = load_all(db, raws, libraries, workers)
     stats = service.stats(db)
     print(f"[{kind}] ingest + clustering: {loaded:,} records in {took:,.1f} s = "
           f"{loaded / took:,.0f} records/s; {stats['clusters']:,} clusters, "
           f"{stats['match_values']:,} match values")
+    load = os.getloadavg()
+    print(f"[{kind}] load average after ingest {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}")
     timings = latencies(db, raws, queries)
     for name, values in timings.items():
         print(f"[{kind}] search {name:<13} n={len(values):>4}  p50 {pct(values, 50):7.1f} ms"
@@ -201,8 +211,8 @@ def main() -> int:
     parser.add_argument("--variants", type=int, default=0)
     parser.add_argument("--db", default="sqlite,postgresql")
     parser.add_argument("--queries", type=int, default=200)
-    parser.add_argument("--workers", type=int, default=1,
-                        help="processes parsing and keying records (1 = all in one)")
+    parser.add_argument("--workers", type=int, default=0,
+                        help="worker processes parsing and keying records (0 = all in one)")
     args = parser.parse_args()
     raws = raw_records(lc_file(), args.records)
     for n in range(1, args.variants + 1):

@@ -18,20 +18,16 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy import Table, delete, func, select, update
 
 from reshare.db import ScopedSession, utcnow
+from reshare.sharedindex import bulk
+from reshare.sharedindex.bulk import among, chunks
 from reshare.sharedindex.store import BibRecord, Cluster, MatchValue
 
-CHUNK = 500
 _records: Table = BibRecord.__table__  # type: ignore[assignment]
 _clusters: Table = Cluster.__table__  # type: ignore[assignment]
 _values: Table = MatchValue.__table__  # type: ignore[assignment]
-
-
-def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
 
 
 class UnionFind:
@@ -54,28 +50,31 @@ class UnionFind:
 
 def lookup_values(session: ScopedSession, values: Iterable[str]) -> dict[str, int]:
     found: dict[str, int] = {}
-    for part in chunks(sorted(set(values))):
-        rows = session.execute(select(_values.c.value, _values.c.cluster_id)
-                               .where(_values.c.value.in_(part)))
+    for condition in among(session, _values.c.value, sorted(set(values))):
+        rows = session.execute(select(_values.c.value, _values.c.cluster_id).where(condition))
         found.update({v: c for v, c in rows})
     return found
 
 
-def new_clusters(session: ScopedSession, count: int) -> list[int]:
+def new_clusters(session: ScopedSession, count: int,
+                 sizes: Sequence[int] | None = None) -> list[int]:
+    """``count`` new clusters, datestamped now; ``sizes`` when their members are known (else
+    0, and ``refresh`` counts them)."""
     if count == 0:
         return []
     now = utcnow()
-    rows = [{"uuid": str(uuid.uuid4()), "datestamp": now, "size": 0} for _ in range(count)]
-    result = session.execute(insert(_clusters).returning(_clusters.c.id,
-                                                          sort_by_parameter_order=True), rows)
-    return [r[0] for r in result]
+    rows = [{"uuid": str(uuid.uuid4()), "datestamp": now, "size": sizes[i] if sizes else 0}
+            for i in range(count)]
+    ids = bulk.next_ids(session, _clusters, count)
+    bulk.insert_rows(session, _clusters, [{"id": i, **r} for i, r in zip(ids, rows, strict=True)])
+    return ids
 
 
 def _live(session: ScopedSession, ids: set[int]) -> set[int]:
     live: set[int] = set()
-    for part in chunks(sorted(ids)):
-        live.update(session.scalars(select(_clusters.c.id).where(
-            _clusters.c.id.in_(part), _clusters.c.size > 0)))
+    for condition in among(session, _clusters.c.id, sorted(ids)):
+        live.update(session.scalars(select(_clusters.c.id).where(condition,
+                                                                 _clusters.c.size > 0)))
     return live
 
 
@@ -95,8 +94,13 @@ def merge(session: ScopedSession, into: int, others: Iterable[int]) -> None:
     session.execute(update(_clusters).where(_clusters.c.id == into).values(merged_into=None))
 
 
-def assign(session: ScopedSession, keysets: Sequence[list[str]], touched: set[int]) -> list[int]:
-    """The cluster of each key set (one per record being stored); merges as needed."""
+def assign(session: ScopedSession, keysets: Sequence[list[str]], touched: set[int],
+           fresh: set[int] | None = None) -> list[int]:
+    """The cluster of each key set (one per record being stored); merges as needed.
+
+    Clusters that existed are added to ``touched`` (``refresh`` recounts them). New clusters
+    are created with their size and datestamp already right: they go to ``fresh`` when it is
+    given (no refresh needed), else to ``touched``."""
     existing = lookup_values(session, (k for keys in keysets for k in keys))
     uf = UnionFind()
     for i, keys in enumerate(keysets):
@@ -110,7 +114,8 @@ def assign(session: ScopedSession, keysets: Sequence[list[str]], touched: set[in
         groups[uf.find(node)][kind].add(ident)
     found = {c for g in groups.values() for c in g["c"]}
     live = _live(session, found)
-    fresh = iter(new_clusters(session, sum(1 for g in groups.values() if not g["c"])))
+    sizes = [len(g["r"]) for g in groups.values() if not g["c"]]
+    created = iter(new_clusters(session, len(sizes), sizes))
     result = [0] * len(keysets)
     new_values: list[dict[str, Any]] = []
     for group in groups.values():
@@ -119,14 +124,14 @@ def assign(session: ScopedSession, keysets: Sequence[list[str]], touched: set[in
             target = candidates[0]
             merge(session, target, group["c"])
             touched.update(group["c"])
+            touched.add(target)
         else:
-            target = next(fresh)
-        touched.add(target)
+            target = next(created)
+            (touched if fresh is None else fresh).add(target)
         new_values.extend({"value": v, "cluster_id": target} for v in group["v"])
         for i in group["r"]:
             result[i] = target
-    if new_values:
-        session.execute(insert(_values), new_values)
+    bulk.insert_rows(session, _values, new_values)
     return result
 
 
@@ -172,9 +177,8 @@ def refresh(session: ScopedSession, touched: set[int]) -> None:
     now = utcnow()
     counts = (select(func.count()).where(_records.c.cluster_id == _clusters.c.id)
               .scalar_subquery())
-    for part in chunks(sorted(touched)):
-        session.execute(update(_clusters).where(_clusters.c.id.in_(part))
-                        .values(size=counts, datestamp=now))
+    for condition in among(session, _clusters.c.id, sorted(touched)):
+        session.execute(update(_clusters).where(condition).values(size=counts, datestamp=now))
 
 
 def cluster_of_value(session: ScopedSession, value: str) -> int | None:

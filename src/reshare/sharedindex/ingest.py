@@ -12,10 +12,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, insert, select, text, update
+from sqlalchemy import Table, bindparam, delete, insert, literal_column, select, text, update
+from sqlalchemy.dialects import postgresql
 
 from reshare.db import Database, ScopedSession, utcnow
-from reshare.sharedindex import cluster, marcio, textindex
+from reshare.sharedindex import bulk, cluster, marcio, textindex
+from reshare.sharedindex.bulk import among
 from reshare.sharedindex.model import (
     PRESETS,
     Contribution,
@@ -32,6 +34,9 @@ BATCH = 1000
 MAX_REPORTED = 500
 _records: Table = BibRecord.__table__  # type: ignore[assignment]
 _mfhd: Table = HoldingsRecord.__table__  # type: ignore[assignment]
+_STAGED_VECTOR = str(textindex.vector(literal_column("s_title"), literal_column("s_author"),
+                                      literal_column("s_keyword"))
+                     .compile(dialect=postgresql.dialect()))
 
 
 @dataclass
@@ -58,16 +63,26 @@ class LoadReport:
 
 @dataclass
 class Item:
-    """One parsed input record, ready for a batch."""
+    """One parsed input record, ready for a batch.
+
+    For an upsert, ``row`` holds the record's stored columns and ``search`` its search texts,
+    both built where the record is parsed (a worker process in a parallel load), so the
+    storing process only adds ids, clusters and timestamps."""
 
     op: Op
     local_id: str
     position: int
     fmt: str = "iso"
     marc: bytes = b""
-    contribution: Contribution | None = None
+    row: dict[str, Any] = field(default_factory=dict)
+    search: dict[str, str] = field(default_factory=dict)
     bib_local_id: str = ""
     holdings: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def keys(self) -> list[str]:
+        keys: list[str] = self.row["keys"]
+        return keys
 
 
 def prepare(read: marcio.ReadRecord, mapping: HoldingsMapping, matcher: str,
@@ -93,36 +108,31 @@ def prepare(read: marcio.ReadRecord, mapping: HoldingsMapping, matcher: str,
         return Item(Op.MFHD, local, read.position, fmt, data, bib_local_id=bib,
                     holdings=holdings)
     found = contribution(record, mapping, matcher)
-    return Item(Op.UPSERT, local, read.position, fmt, data, found)
+    return Item(Op.UPSERT, local, read.position, fmt, data, _row(local, fmt, data, found),
+                _search(found))
+
+
+def _row(local_id: str, fmt: str, marc: bytes, c: Contribution) -> dict[str, Any]:
+    return {"local_id": local_id, "fmt": fmt, "marc": marc, "keys": c.keys,
+            "holdings": [dataclasses.asdict(h) for h in c.holdings], "title": c.title[:4000],
+            "author": c.author[:2000], "isbn": " ".join(c.isbns), "issn": " ".join(c.issns),
+            "year": c.year}
+
+
+def _search(c: Contribution) -> dict[str, str]:
+    keyword = " ".join((c.text, " ".join(c.isbns), " ".join(c.issns), c.year))
+    return {"title": c.title, "author": c.author, "keyword": keyword}
 
 
 def _existing(session: ScopedSession, source_id: int,
               local_ids: list[str]) -> dict[str, tuple[int, int | None, list[str]]]:
     found = {}
-    for part in cluster.chunks(local_ids):
+    for condition in among(session, _records.c.local_id, local_ids):
         rows = session.execute(select(_records.c.local_id, _records.c.id, _records.c.cluster_id,
                                       _records.c["keys"])
-                               .where(_records.c.source_id == source_id,
-                                      _records.c.local_id.in_(part)))
+                               .where(_records.c.source_id == source_id, condition))
         found.update({lid: (rid, cid, keys or []) for lid, rid, cid, keys in rows})
     return found
-
-
-def _row(source_id: int, item: Item) -> dict[str, Any]:
-    c = item.contribution
-    assert c is not None
-    return {"source_id": source_id, "local_id": item.local_id, "fmt": item.fmt,
-            "marc": item.marc, "keys": c.keys,
-            "holdings": [dataclasses.asdict(h) for h in c.holdings], "title": c.title[:4000],
-            "author": c.author[:2000], "isbn": " ".join(c.isbns), "issn": " ".join(c.issns),
-            "year": c.year, "updated_at": utcnow()}
-
-
-def _search_row(rid: int, item: Item) -> dict[str, Any]:
-    c = item.contribution
-    assert c is not None
-    keyword = " ".join((c.text, " ".join(c.isbns), " ".join(c.issns), c.year))
-    return {"id": rid, "title": c.title, "author": c.author, "keyword": keyword}
 
 
 def _lock(session: ScopedSession) -> None:
@@ -142,58 +152,66 @@ def _deletes(session: ScopedSession, source_id: int, items: list[Item],
                 recheck.add(cid)
             report.deleted += 1
     textindex.unindex(session, ids)
-    for part in cluster.chunks(ids):
-        session.execute(delete(_records).where(_records.c.id.in_(part)))
-    bibs = [i.local_id for i in items]
-    for part in cluster.chunks(bibs):
-        session.execute(delete(_mfhd).where(_mfhd.c.source_id == source_id,
-                                            _mfhd.c.bib_local_id.in_(part)))
+    for condition in among(session, _records.c.id, ids):
+        session.execute(delete(_records).where(condition))
+    for condition in among(session, _mfhd.c.bib_local_id, [i.local_id for i in items]):
+        session.execute(delete(_mfhd).where(_mfhd.c.source_id == source_id, condition))
 
 
 def _upserts(session: ScopedSession, source_id: int, items: list[Item],
              existing: dict[str, tuple[int, int | None, list[str]]], report: LoadReport,
-             recheck: set[int], touched: set[int]) -> None:
+             recheck: set[int], touched: set[int], fresh: set[int]) -> None:
     to_cluster = [i for i in items if i.local_id not in existing
-                  or existing[i.local_id][2] != i.contribution.keys  # type: ignore[union-attr]
-                  or existing[i.local_id][1] is None]
-    targets = cluster.assign(session, [i.contribution.keys for i in to_cluster],  # type: ignore[union-attr]
-                             touched)
+                  or existing[i.local_id][2] != i.keys or existing[i.local_id][1] is None]
+    targets = cluster.assign(session, [i.keys for i in to_cluster], touched, fresh)
     target_of = {i.local_id: t for i, t in zip(to_cluster, targets, strict=True)}
+    now = utcnow()
     new_rows, changed = [], []
     for item in items:
-        row = _row(source_id, item)
+        row = {**item.row, "source_id": source_id, "updated_at": now}
         if item.local_id in existing:
             rid, old, _ = existing[item.local_id]
             row["b_id"] = rid
             row["cluster_id"] = target_of.get(item.local_id, old)
             if old is not None and (row["cluster_id"] != old or item.local_id in target_of):
                 recheck.add(old)
-            touched.add(row["cluster_id"])
+            if row["cluster_id"] not in fresh:
+                touched.add(row["cluster_id"])
             changed.append((rid, item, row))
         else:
             row["cluster_id"] = target_of[item.local_id]
             new_rows.append((item, row))
-    in_row = textindex.vector_in_row(session)
     if new_rows:
-        insert_rows = [{**r, **textindex.params(_search_row(0, i))} if in_row else r
-                       for i, r in new_rows]
-        stmt = insert(_records).returning(_records.c.id, sort_by_parameter_order=True)
-        if in_row:
-            stmt = stmt.values(search=textindex.vector())
-        ids = [r[0] for r in session.execute(stmt, insert_rows)]
-        if not in_row:
-            textindex.index_rows(session, [_search_row(rid, item)
-                                           for rid, (item, _) in zip(ids, new_rows, strict=True)])
+        _insert(session, new_rows)
         report.inserted += len(new_rows)
     if changed:
-        change = update(_records).where(_records.c.id == bindparam("b_id"))
-        if in_row:
-            change = change.values(search=textindex.vector())
-        session.execute(change, [{**r, **textindex.params(_search_row(0, i))} if in_row else r
-                               for _, i, r in changed])
-        if not in_row:
-            textindex.index_rows(session, [_search_row(rid, item) for rid, item, _ in changed])
+        _update(session, changed)
         report.updated += len(changed)
+
+
+def _insert(session: ScopedSession, new_rows: list[tuple[Item, dict[str, Any]]]) -> None:
+    if textindex.vector_in_row(session):
+        ids = bulk.next_ids(session, _records, len(new_rows))
+        bulk.copy_records(session, _records, [
+            {"id": rid, **row, **textindex.params(item.search)}
+            for rid, (item, row) in zip(ids, new_rows, strict=True)], _STAGED_VECTOR)
+        return
+    ids = bulk.next_ids(session, _records, len(new_rows))
+    bulk.insert_rows(session, _records, [{"id": rid, **row}
+                                         for rid, (_, row) in zip(ids, new_rows, strict=True)])
+    textindex.index_rows(session, [{"id": rid, **item.search}
+                                   for rid, (item, _) in zip(ids, new_rows, strict=True)],
+                         new=True)
+
+
+def _update(session: ScopedSession, changed: list[tuple[int, Item, dict[str, Any]]]) -> None:
+    change = update(_records).where(_records.c.id == bindparam("b_id"))
+    if textindex.vector_in_row(session):
+        change = change.values(search=textindex.vector())
+        session.execute(change, [{**r, **textindex.params(i.search)} for _, i, r in changed])
+    else:
+        session.execute(change, [r for _, _, r in changed])
+        textindex.index_rows(session, [{"id": rid, **item.search} for rid, item, _ in changed])
 
 
 def _holdings(session: ScopedSession, source_id: int, items: list[Item],
@@ -201,10 +219,9 @@ def _holdings(session: ScopedSession, source_id: int, items: list[Item],
     """Attach MFHD records to their bib (004 = the bib's 001, same source)."""
     bibs: dict[str, int | None] = {}
     wanted = sorted({i.bib_local_id for i in items})
-    for part in cluster.chunks(wanted):
+    for condition in among(session, _records.c.local_id, wanted):
         rows = session.execute(select(_records.c.local_id, _records.c.cluster_id)
-                               .where(_records.c.source_id == source_id,
-                                      _records.c.local_id.in_(part))).all()
+                               .where(_records.c.source_id == source_id, condition)).all()
         bibs.update({local: cid for local, cid in rows})
     attached = []
     for item in items:
@@ -239,11 +256,12 @@ def apply_batch(db: Database, source_id: int, items: list[Item], report: LoadRep
         existing = _existing(session, source_id, [i.local_id for i in bibs])
         recheck: set[int] = set()
         touched: set[int] = set()
+        fresh: set[int] = set()  # created by this batch with their size: no refresh needed
         _deletes(session, source_id, [i for i in bibs if i.op == Op.DELETE], existing, report,
                  recheck)
         ups = [i for i in bibs if i.op == Op.UPSERT]
         if ups:
-            _upserts(session, source_id, ups, existing, report, recheck, touched)
+            _upserts(session, source_id, ups, existing, report, recheck, touched, fresh)
         mfhd = [i for i in batch if i.op == Op.MFHD]
         if mfhd:
             _holdings(session, source_id, mfhd, report)

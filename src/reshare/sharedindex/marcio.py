@@ -18,6 +18,8 @@ import pymarc
 from lxml import etree
 from pymarc.exceptions import BadSubfieldCodeWarning
 
+from reshare.sharedindex import iso2709
+
 RECORD_END = b"\x1d"
 _ISO_MAX = 99999
 
@@ -78,10 +80,11 @@ def parse_iso_record(chunk: bytes) -> tuple[pymarc.Record, bytes | None]:
     coding = chunk[9:10]
     utf8 = coding == b"a" or (coding != b"a" and _looks_utf8(chunk))
     try:
-        record = pymarc.Record(data=chunk, to_unicode=True, force_utf8=utf8,
-                               utf8_handling="replace", hide_utf8_warnings=True)
-    except Exception as exc:  # pymarc raises many exception types for broken structure
-        raise ValueError(f"{type(exc).__name__}: {exc}".rstrip(": ")) from None
+        record = iso2709.decode_utf8(chunk) if utf8 else None
+    except iso2709.Irregular:
+        record = None
+    if record is None:
+        record = _pymarc_decode(chunk, utf8)
     if not record.fields:
         raise ValueError("the record has no fields")
     if coding == b"a" and b"\x00" not in chunk:
@@ -89,6 +92,14 @@ def parse_iso_record(chunk: bytes) -> tuple[pymarc.Record, bytes | None]:
     leader = str(record.leader)
     record.leader = pymarc.Leader(leader[:9] + "a" + leader[10:])
     return record, None
+
+
+def _pymarc_decode(chunk: bytes, utf8: bool) -> pymarc.Record:
+    try:
+        return pymarc.Record(data=chunk, to_unicode=True, force_utf8=utf8,
+                             utf8_handling="replace", hide_utf8_warnings=True)
+    except Exception as exc:  # pymarc raises many exception types for broken structure
+        raise ValueError(f"{type(exc).__name__}: {exc}".rstrip(": ")) from None
 
 
 class _Truncated(Exception):

@@ -19,6 +19,8 @@ MATCHVALUE_MAX = 600
 _DIACRITIC = regex.compile(r"\p{Diacritic}")
 _LEADING_ARTICLES = (regex.compile(r"^ *[aA] +"), regex.compile(r"^ *[aA]n +"),
                      regex.compile(r"^ *[tT]he +"))
+_ARTICLE_STARTS = frozenset("aAtT")
+_ASCII_DIACRITICS = {ord("^"): None, ord("`"): None}
 _PUNCT = frozenset(" !\"#$()*+,-./:;<=>?@[\\]^_`|~\u00a9")
 _TABLES: dict[str, dict[int, str]] = {}
 _ORDINALS = {"fir": "1", "sec": "2", "thi": "3", "fou": "4", "fif": "5", "six": "6",
@@ -84,8 +86,9 @@ def all_subfields(record: pymarc.Record, tag: str, code: str) -> list[str]:
 
 def strip_punct(text: str, replacement: str) -> str:
     text = text.replace("%22", "_").replace("%", "_")
-    for article in _LEADING_ARTICLES:
-        text = article.sub("", text, count=1)
+    if text.lstrip(" ")[:1] in _ARTICLE_STARTS:  # the patterns cannot match otherwise
+        for article in _LEADING_ARTICLES:
+            text = article.sub("", text, count=1)
     table = _TABLES.get(replacement)
     if table is None:
         table = _TABLES[replacement] = {ord(ch): replacement for ch in _PUNCT} | {
@@ -94,6 +97,8 @@ def strip_punct(text: str, replacement: str) -> str:
 
 
 def unaccent(text: str) -> str:
+    if text.isascii():  # NFD leaves ASCII alone; its only diacritics are ^ and `
+        return text.translate(_ASCII_DIACRITICS)
     return _DIACRITIC.sub("", unicodedata.normalize("NFD", text))
 
 

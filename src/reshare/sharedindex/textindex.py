@@ -38,24 +38,31 @@ def vector_in_row(session: ScopedSession) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def vector() -> Any:
-    """The weighted tsvector, from bound parameters s_title, s_author, s_keyword."""
-    return (_ts(bindparam("s_title"), "A").op("||")(_ts(bindparam("s_author"), "B"))
-            .op("||")(_ts(bindparam("s_keyword"), "D")))
+def vector(title: Any = None, author: Any = None, keyword: Any = None) -> Any:
+    """The weighted tsvector of three texts; by default bound parameters s_title, s_author,
+    s_keyword."""
+    return (_ts(bindparam("s_title") if title is None else title, "A")
+            .op("||")(_ts(bindparam("s_author") if author is None else author, "B"))
+            .op("||")(_ts(bindparam("s_keyword") if keyword is None else keyword, "D")))
 
 
 def params(row: dict[str, Any]) -> dict[str, Any]:
     return {"s_title": row["title"], "s_author": row["author"], "s_keyword": row["keyword"]}
 
 
-def index_rows(session: ScopedSession, rows: Sequence[dict[str, Any]]) -> None:
-    """(Re)index records in SQLite's FTS5 table: each row has id, title, author, keyword."""
+def index_rows(session: ScopedSession, rows: Sequence[dict[str, Any]],
+               new: bool = False) -> None:
+    """(Re)index records in SQLite's FTS5 table: each row has id, title, author, keyword.
+
+    ``new``: the records were just inserted, so they have no old entry to remove."""
     if not rows or not ensure_fts(session):
         return
     conn: Connection = session.connection()
-    conn.execute(text("DELETE FROM si_fts WHERE rowid = :id"), [{"id": r["id"]} for r in rows])
-    conn.execute(text("INSERT INTO si_fts(rowid, title, author, keyword) "
-                      "VALUES (:id, :title, :author, :keyword)"), list(rows))
+    if not new:
+        conn.execute(text("DELETE FROM si_fts WHERE rowid = :id"),
+                     [{"id": r["id"]} for r in rows])
+    conn.exec_driver_sql("INSERT INTO si_fts(rowid, title, author, keyword) VALUES (?, ?, ?, ?)",
+                         [(r["id"], r["title"], r["author"], r["keyword"]) for r in rows])
 
 
 def unindex(session: ScopedSession, ids: Sequence[int]) -> None:
