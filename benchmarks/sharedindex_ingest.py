@@ -12,10 +12,11 @@ time spent parsing and computing keys versus storing and clustering, and search 
 p50/p95 for keyword, title+author, ISBN and cluster-id lookups.
 
     python benchmarks/sharedindex_ingest.py [--records 250000] [--libraries 4]
-        [--db sqlite,postgresql] [--variants 0] [--queries 200] [--workers 0]
+        [--db sqlite,postgresql] [--variants 0] [--queries 200] [--workers 1]
 
-``--workers 0`` parses, keys and stores in one process; ``--workers N`` has N worker
-processes parse and key while this process stores and clusters. The CPU time of the storing
+``--workers 1`` (the default, as on a 2-core machine: one core parses, the other stores) has
+one worker process parse and key while this process stores and clusters; ``--workers N`` has
+N workers; ``--workers 0`` does everything in one process. The CPU time of the storing
 process per record is printed too: the machine is shared, so wall-clock rates depend on what
 else runs, and the load average is printed after each database.
 
@@ -211,7 +212,7 @@ def main() -> int:
     parser.add_argument("--variants", type=int, default=0)
     parser.add_argument("--db", default="sqlite,postgresql")
     parser.add_argument("--queries", type=int, default=200)
-    parser.add_argument("--workers", type=int, default=0,
+    parser.add_argument("--workers", type=int, default=1,
                         help="worker processes parsing and keying records (0 = all in one)")
     args = parser.parse_args()
     raws = raw_records(lc_file(), args.records)
