@@ -112,3 +112,27 @@ def test_two_installations_find_each_other_and_lend_over_http(tmp_path: Path) ->
         assert ours["rota"][0]["symbol"] in {"RESHARE:NJSOOS", "RESHARE:RIVU"}
         one.close()
         two.close()
+
+
+def test_a_killed_demo_does_not_leave_its_second_installation_running(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    from tests.support.servers import wait_healthy
+
+    port = _two_free_ports()
+    second = f"http://127.0.0.1:{port + 1}"
+    with reshare_process(["demo", "--installations", "2", "--port", str(port)], tmp_path,
+                         port=port) as first:
+        wait_healthy(second, first.process, first.log_path)
+        first.process.send_signal(signal.SIGKILL)  # no chance to stop its children
+        first.process.wait(timeout=15)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(f"{second}/healthz", timeout=2)
+            except httpx.HTTPError:
+                break  # the second installation has stopped
+            time.sleep(0.5)
+        else:
+            raise AssertionError("the second installation outlived the demo that started it")

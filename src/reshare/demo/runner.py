@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import signal
 import subprocess
 import sys
 import threading
@@ -186,9 +188,23 @@ def serve_installation(inst: Installation, insts: list[Installation], host: str,
     uvicorn.run(app, host=host, port=inst.port, log_level="warning")
 
 
+def _stop_with_parent() -> None:
+    """A child installation stops when the demo that started it is gone, even if that one
+    was killed before it could stop its children (otherwise it would keep its port)."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os.kill(os.getpid(), signal.SIGTERM)  # uvicorn shuts down cleanly on SIGTERM
+
+    threading.Thread(target=watch, name="demo-parent-watch", daemon=True).start()
+
+
 def run(installations: int, host: str, port: int, only: int | None = None) -> None:
     insts = plan(installations, port)
     if only is not None:  # a child process serving one installation of a multi-installation demo
+        _stop_with_parent()
         serve_installation(insts[only - 1], insts, host, quiet=True)
         return
     children = []
