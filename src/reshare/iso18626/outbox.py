@@ -131,14 +131,14 @@ def claim(platform: Platform, *, limit: int, now: dt.datetime, token: str) -> li
 
 
 def _senders(platform: Platform, wanted: int) -> ThreadPoolExecutor | None:
-    size = min(wanted, max(1, platform.settings.outbox_senders))
-    if size <= 1:
+    """The pool sending in parallel, or None when one message at a time will do."""
+    size = max(1, platform.settings.outbox_senders)
+    if min(wanted, size) <= 1:
         return None
     pool = platform.extras.get("iso18626.senders")
     if pool is None:
         pool = platform.extras.setdefault(
-            "iso18626.senders", ThreadPoolExecutor(max(1, platform.settings.outbox_senders),
-                                                   thread_name_prefix="iso18626-send"))
+            "iso18626.senders", ThreadPoolExecutor(size, thread_name_prefix="iso18626-send"))
     return pool  # type: ignore[no-any-return]
 
 

@@ -67,21 +67,22 @@ def _stored_values(session: ScopedSession) -> dict[str, str | None]:
     else:
         # the version first: a change committed between the two reads makes the copy look
         # older than it is (reloaded next time), never newer
-        version = session.execute(select(Tenant.settings_version, Tenant.created_at)
-                                  .where(Tenant.id == tenant_id)).first()
+        row = session.execute(select(Tenant.settings_version, Tenant.created_at)
+                              .where(Tenant.id == tenant_id)).first()
+        version = tuple(row) if row is not None else None
         bind = session.get_bind()
         engine = getattr(bind, "engine", bind)  # a read-only unit is bound to a connection
         with _CACHE_LOCK:
             per_engine = _PROCESS_CACHE.setdefault(engine, {})
             hit = per_engine.get(tenant_id)
-        if hit is not None and version is not None and hit[0] == tuple(version):
+        if hit is not None and version is not None and hit[0] == version:
             cached = hit[1]
         else:
             cached = _load(session)
             # never from a unit that changed settings: it may still roll back
             if version is not None and not session.info.get(_CHANGED):
                 with _CACHE_LOCK:
-                    per_engine[tenant_id] = (tuple(version), cached)
+                    per_engine[tenant_id] = (version, cached)
     session.info[_CACHE] = cached
     return cached
 

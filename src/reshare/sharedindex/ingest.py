@@ -136,7 +136,7 @@ def _existing(session: ScopedSession, source_id: int,
 
 
 def _lock(session: ScopedSession) -> None:
-    if session.get_bind().dialect.name == "postgresql":
+    if bulk.is_postgres(session):
         session.execute(text("SELECT pg_advisory_xact_lock(60606)"))
 
 
@@ -190,17 +190,15 @@ def _upserts(session: ScopedSession, source_id: int, items: list[Item],
 
 
 def _insert(session: ScopedSession, new_rows: list[tuple[Item, dict[str, Any]]]) -> None:
+    ids = bulk.next_ids(session, _records, len(new_rows))
+    numbered = list(zip(ids, new_rows, strict=True))
     if textindex.vector_in_row(session):
-        ids = bulk.next_ids(session, _records, len(new_rows))
         bulk.copy_records(session, _records, [
             {"id": rid, **row, **textindex.params(item.search)}
-            for rid, (item, row) in zip(ids, new_rows, strict=True)], _STAGED_VECTOR)
+            for rid, (item, row) in numbered], _STAGED_VECTOR)
         return
-    ids = bulk.next_ids(session, _records, len(new_rows))
-    bulk.insert_rows(session, _records, [{"id": rid, **row}
-                                         for rid, (_, row) in zip(ids, new_rows, strict=True)])
-    textindex.index_rows(session, [{"id": rid, **item.search}
-                                   for rid, (item, _) in zip(ids, new_rows, strict=True)],
+    bulk.insert_rows(session, _records, [{"id": rid, **row} for rid, (_, row) in numbered])
+    textindex.index_rows(session, [{"id": rid, **item.search} for rid, (item, _) in numbered],
                          new=True)
 
 

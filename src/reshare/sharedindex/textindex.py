@@ -14,6 +14,7 @@ from sqlalchemy import bindparam, func, literal_column, text
 from sqlalchemy.engine import Connection
 
 from reshare.db import ScopedSession
+from reshare.sharedindex import bulk
 
 FTS_DDL = ("CREATE VIRTUAL TABLE IF NOT EXISTS si_fts USING fts5("
            "title, author, keyword, tokenize='unicode61 remove_diacritics 2')")
@@ -35,7 +36,7 @@ def _ts(value: Any, weight: str) -> Any:
 
 def vector_in_row(session: ScopedSession) -> bool:
     """PostgreSQL keeps the vector in the record row; SQLite in the FTS5 table."""
-    return session.get_bind().dialect.name == "postgresql"
+    return bulk.is_postgres(session)
 
 
 def vector(title: Any = None, author: Any = None, keyword: Any = None) -> Any:
