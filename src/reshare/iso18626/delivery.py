@@ -17,8 +17,10 @@ import logging
 import re
 import time
 from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 
 from reshare.db import ScopedSession, utcnow
 from reshare.iso18626 import codec, conventions
@@ -121,11 +123,11 @@ def _record(platform: Platform, tenant_id: int, item_id: int, token: str, result
             payload: bytes, probing: bool, policy: _Policy, now: dt.datetime, *,
             final: bool = False) -> None:
     with platform.db.tenant(tenant_id) as session:
-        row = session.scalars(select(OutboxMessage).where(
-            OutboxMessage.id == item_id, OutboxMessage.claim_token == token)).first()
-        if row is None:  # our lease ran out and another worker took the message over
+        found = session.core(_CLAIMED, {"id": item_id, "token": token}).first()
+        if found is None:  # our lease ran out and another worker took the message over
             log.warning("outbox %s: result of a stale claim ignored", item_id)
             return
+        row = SimpleNamespace(**found._mapping)
         outcome = _apply_result(row, result, probing, policy, now, final=final)
         record(session, direction="out", element="probe" if probing else row.element,
                request_id=_request_id(payload), peer_symbol=row.peer_symbol,
@@ -134,9 +136,19 @@ def _record(platform: Platform, tenant_id: int, item_id: int, token: str, result
                detail=row.last_error or result.kind.value)
         if outcome is not None:
             _tell_handler(platform, session, row, outcome)
+        session.core(_SAVE, {"row_id": row.id, **{f"new_{c}": getattr(row, c) for c in _RESULT}})
 
 
-def _tell_handler(platform: Platform, session: ScopedSession, row: OutboxMessage,
+# Core, not the ORM: recording a send's result is among the most frequent writes
+_T: Any = OutboxMessage.__table__
+_CLAIMED = select(_T).where(_T.c.id == bindparam("id"), _T.c.claim_token == bindparam("token"))
+_RESULT = ("status", "attempts", "probe_next", "next_attempt_at", "lease_until", "claim_token",
+           "last_error", "error_type", "error_value", "confirmation", "finished_at")
+_SAVE = (update(_T).where(_T.c.id == bindparam("row_id"))
+         .values({c: bindparam(f"new_{c}", type_=_T.c[c].type) for c in _RESULT}))
+
+
+def _tell_handler(platform: Platform, session: ScopedSession, row: Any,
                   outcome: DeliveryOutcome) -> None:
     """Report the final outcome; a failing handler must not undo the record of the send
     (that would resend the message), so its work runs in a savepoint."""
@@ -163,14 +175,14 @@ def _status_text(result: SendResult) -> str:
     return result.kind.value.upper()
 
 
-def _finish(row: OutboxMessage, status: OutboxStatus, now: dt.datetime) -> None:
+def _finish(row: Any, status: OutboxStatus, now: dt.datetime) -> None:
     row.status = status.value
     row.finished_at = utcnow()
     row.lease_until = None
     row.claim_token = None
 
 
-def _apply_result(row: OutboxMessage, result: SendResult, probing: bool, policy: _Policy,
+def _apply_result(row: Any, result: SendResult, probing: bool, policy: _Policy,
                   now: dt.datetime, *, final: bool) -> DeliveryOutcome | None:
     conf = result.confirmation
     if probing and result.kind != SendKind.TIMEOUT:

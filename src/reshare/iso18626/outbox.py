@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Integer, and_, bindparam, exists, or_, select
+from sqlalchemy import Integer, and_, bindparam, exists, insert, or_, select, update
 from sqlalchemy.orm import aliased
 
 from reshare.db import ScopedSession, utcnow
@@ -50,15 +50,16 @@ def enqueue(session: ScopedSession, *, sender_symbol: str, peer_symbol: str,
     if not request_ref:
         raise ValueError("request_ref is required: messages of one request go out in order")
     body = codec.serialize(message)
-    row = OutboxMessage(
-        request_ref=request_ref[:128], element=message.ELEMENT,
-        sender_symbol=sender_symbol.strip().upper(), peer_symbol=peer_symbol.strip().upper(),
-        peer_url=peer_url, body=body.decode(), seq=conventions.split_seq(_note(message))[1],
-        status=OutboxStatus.PENDING.value, attempts=0, next_attempt_at=utcnow(),
-    )
-    session.add(row)
-    session.flush()
-    return row.id
+    result = session.core(_ADD, {
+        "request_ref": request_ref[:128], "element": message.ELEMENT,
+        "sender_symbol": sender_symbol.strip().upper(),
+        "peer_symbol": peer_symbol.strip().upper(), "peer_url": peer_url,
+        "body": body.decode(), "seq": conventions.split_seq(_note(message))[1],
+        "status": OutboxStatus.PENDING.value, "attempts": 0, "next_attempt_at": utcnow()})
+    return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+
+_ADD = insert(OutboxMessage)
 
 
 def view(row: OutboxMessage) -> OutboxItemView:
@@ -121,13 +122,18 @@ def claim(platform: Platform, *, limit: int, now: dt.datetime, token: str) -> li
     """Mark up to ``limit`` due messages as ours, oldest first. At most one message of a
     request is due at a time, so the claimed messages may be sent in parallel."""
     with platform.db.platform() as session:
-        rows = list(session.scalars(_DUE, {"now": now, "limit": limit}))
-        for row in rows:
-            row.status = OutboxStatus.SENDING.value
-            row.lease_until = now + dt.timedelta(seconds=LEASE_SECONDS)
-            row.claim_token = token
+        rows = session.core(_DUE, {"now": now, "limit": limit}).all()
+        if rows:
+            session.core(_CLAIM, {"ids": [r.id for r in rows], "token": token,
+                                  "lease": now + dt.timedelta(seconds=LEASE_SECONDS)})
         return [Claimed(r.id, r.tenant_id, r.peer_symbol, r.peer_url, r.body, r.seq,
                         bool(r.probe_next)) for r in rows]
+
+
+_CLAIM = (update(OutboxMessage)
+          .where(OutboxMessage.id.in_(bindparam("ids", expanding=True)))
+          .values(status=OutboxStatus.SENDING.value, lease_until=bindparam("lease"),
+                  claim_token=bindparam("token")))
 
 
 def _senders(platform: Platform, wanted: int) -> ThreadPoolExecutor | None:

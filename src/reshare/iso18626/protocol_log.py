@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 
 from reshare.db import ScopedSession, utcnow
 from reshare.errors import NotFound
@@ -27,11 +27,14 @@ def record(session: ScopedSession, *, direction: str, element: str, request_id: 
     """Add a log entry when the tenant logs ISO 18626 (no-op otherwise)."""
     if not enabled(session):
         return
-    session.add(ProtocolLogEntry(
-        direction=direction, element=element, request_id=request_id[:255],
-        peer_symbol=peer_symbol[:128], body=body[:MAX_LOGGED_CHARS],
-        confirmation=confirmation[:MAX_LOGGED_CHARS], message_status=message_status[:16],
-        http_status=http_status, detail=detail[:2000]))
+    session.core(_ADD, {
+        "direction": direction, "element": element, "request_id": request_id[:255],
+        "peer_symbol": peer_symbol[:128], "body": body[:MAX_LOGGED_CHARS],
+        "confirmation": confirmation[:MAX_LOGGED_CHARS], "message_status": message_status[:16],
+        "http_status": http_status, "detail": detail[:2000]})
+
+
+_ADD = insert(ProtocolLogEntry)  # Core: one per message in and out
 
 
 def purge(session: ScopedSession, *, now: dt.datetime | None = None) -> int:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass, replace
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from reshare.db import ScopedSession
@@ -110,9 +111,17 @@ def fingerprint(message: m.InitiatingMessage, seq: int | None) -> str:
     return hashlib.sha256(key).hexdigest()
 
 
+# Core, not the ORM: every incoming message runs these
+_R: Any = ReceivedMessage.__table__
+_LAST_SEQ = select(func.max(_R.c.seq)).where(_R.c.sender_symbol == bindparam("sender"),
+                                             _R.c.request_id == bindparam("request_id"))
+_ADD = insert(_R)
+_CONFIRMED = update(_R).where(_R.c.id == bindparam("row_id")).values(
+    confirmation=bindparam("answer"))
+
+
 def _last_seq(session: ScopedSession, sender: str, request_id: str) -> int | None:
-    value = session.scalar(select(func.max(ReceivedMessage.seq)).where(
-        ReceivedMessage.sender_symbol == sender, ReceivedMessage.request_id == request_id))
+    value = session.core(_LAST_SEQ, {"sender": sender, "request_id": request_id}).scalar()
     return int(value) if value is not None else None
 
 
@@ -162,17 +171,17 @@ def _apply_once(platform: Platform, tenant_id: int, message: m.InitiatingMessage
         # before anything is applied, and is answered from the stored confirmation
         last = _last_seq(session, sender, request_id) if seq is not None else None
         out_of_order = seq is not None and last is not None and seq < last
-        row = ReceivedMessage(fingerprint=key, element=message.ELEMENT, sender_symbol=sender,
-                              request_id=request_id, seq=seq, out_of_order=out_of_order)
-        session.add(row)
-        session.flush()
+        row_id = session.core(_ADD, {
+            "fingerprint": key, "element": message.ELEMENT, "sender_symbol": sender,
+            "request_id": request_id, "seq": seq, "out_of_order": out_of_order,
+            "confirmation": ""}).inserted_primary_key[0]
         outcome = _handle(platform, session, tenant_id, message)
         if not outcome.ok:
             raise _Rejected(m.ErrorData(error_type_of(outcome.error_type),
                                         outcome.error_value or None))
         conf = replace(m.confirm(message), **getattr(outcome, "confirmation_fields", {}))
         body = codec.serialize(conf)
-        row.confirmation = body.decode()
+        session.core(_CONFIRMED, {"row_id": row_id, "answer": body.decode()})
         detail = (f"applied; sequence {seq} is older than the last received ({last})"
                   if out_of_order else "applied")
         _record_in(session, data, body, message, detail)

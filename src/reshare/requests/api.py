@@ -77,6 +77,7 @@ async def list_requests(
     assert principal.tenant_id is not None
     tenant_id = principal.tenant_id
     signal = changes.changes_for(platform.db.engine)
+    key = (tenant_id, hrid) if hrid else None  # wake on that request's changes only
     deadline = time.monotonic() + wait
 
     def query() -> list[dict[str, Any]]:
@@ -92,7 +93,7 @@ async def list_requests(
         left = deadline - time.monotonic()
         if found or left <= 0:
             return found
-        await signal.wait_past(seen, min(left, changes.RECHECK_SECONDS))
+        await signal.wait_past(seen, min(left, changes.RECHECK_SECONDS), key)
 
 
 @router.post("/requests", status_code=status.HTTP_201_CREATED, **PLAIN)

@@ -13,7 +13,7 @@ from reshare.errors import Conflict
 from reshare.platform import Platform
 from reshare.requests import statemodels
 from reshare.requests.engine import NoTransition, StateModel, Step
-from reshare.requests.store import AuditEntry, PatronRequest
+from reshare.requests.store import PatronRequest, add_audit
 from reshare.settings import service as settings_service
 
 
@@ -81,10 +81,13 @@ def model_of(req: PatronRequest) -> StateModel:
 def audit(ctx: Ctx, req: PatronRequest, trigger: str, *, from_state: str | None = None,
           to_state: str | None = None, qualifier: str | None = None, message: str = "",
           data: dict[str, Any] | None = None) -> None:
-    ctx.session.add(AuditEntry(
-        request_id=req.id, from_state=from_state or req.state, to_state=to_state or req.state,
-        trigger=trigger, qualifier=qualifier or "", actor=ctx.actor, message=message[:2000],
-        data=data or {}, rota_position=req.rota_position))
+    if req.id is None:
+        ctx.session.flush()  # a new request: its id first
+    add_audit(ctx.session, {
+        "request_id": req.id, "from_state": from_state or req.state,
+        "to_state": to_state or req.state, "trigger": trigger, "qualifier": qualifier or "",
+        "actor": ctx.actor, "message": message[:2000], "data": data or {},
+        "rota_position": req.rota_position})
 
 
 def apply_step(ctx: Ctx, req: PatronRequest, step: Step, *, message: str = "",

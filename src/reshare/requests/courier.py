@@ -17,7 +17,7 @@ from sqlalchemy import select
 from reshare.platform import Platform
 from reshare.requests.core import Ctx
 from reshare.requests.messages import Envelope, with_seq
-from reshare.requests.store import LocalMessage, PatronRequest, RequestMessage
+from reshare.requests.store import LocalMessage, PatronRequest, add_message
 
 log = logging.getLogger("reshare.requests.courier")
 
@@ -59,12 +59,11 @@ def send(ctx: Ctx, req: PatronRequest, env: Envelope, *, chat: bool = True) -> N
         queued = outbox.enqueue(ctx.session, sender_symbol=env.sender, peer_symbol=env.peer,
                                 message=wire.to_iso(env), request_ref=str(req.id))
     # recorded with its queue id at once (one INSERT, no UPDATE after it)
-    ctx.session.add(RequestMessage(
-        request_id=req.id, outbound=True, peer_symbol=env.peer,
-        kind=env.reason or env.action or "Request", status=env.status,
-        reason=env.reason_unfilled or env.loan_condition or env.answer, note=plain_note,
-        seen=True, delivery="queued", outbox_id=queued))
-    ctx.session.flush()
+    add_message(ctx.session, {
+        "request_id": req.id, "outbound": True, "peer_symbol": env.peer,
+        "kind": env.reason or env.action or "Request", "status": env.status,
+        "reason": env.reason_unfilled or env.loan_condition or env.answer, "note": plain_note,
+        "seen": True, "delivery": "queued", "outbox_id": queued})
 
 
 def _wake_after_commit(ctx: Ctx) -> None:

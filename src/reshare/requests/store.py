@@ -16,7 +16,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    bindparam,
+    insert,
     select,
+    update,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
@@ -225,6 +228,30 @@ def next_hrid_number(session: ScopedSession) -> int:
     value = row.next_value
     row.next_value = value + 1
     return value
+
+
+_ADD_AUDIT = insert(AuditEntry)
+
+
+def add_audit(session: ScopedSession, values: dict[str, Any]) -> None:
+    """One audit row, written at once with Core: there is one per transition, the engine's
+    most frequent insert, and nothing reads it back in the same unit of work."""
+    session.core(_ADD_AUDIT, values)
+
+
+_ADD_MESSAGE = insert(RequestMessage)
+_DELIVERY = (update(RequestMessage).where(RequestMessage.outbox_id == bindparam("outbox"))
+             .values(delivery=bindparam("delivery")))
+
+
+def add_message(session: ScopedSession, values: dict[str, Any]) -> None:
+    """Record a message of a request (Core: one per message sent or received)."""
+    session.core(_ADD_MESSAGE, values)
+
+
+def set_delivery(session: ScopedSession, outbox_id: int, delivery: str) -> int:
+    """Set the delivery outcome of the message queued as ``outbox_id``; how many rows."""
+    return int(session.core(_DELIVERY, {"outbox": outbox_id, "delivery": delivery}).rowcount)
 
 
 def get(session: ScopedSession, request_id: int, *, lock: bool = False) -> PatronRequest | None:

@@ -7,7 +7,7 @@ import weakref
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from reshare.db import ScopedSession
 from reshare.settings.model import lookup, normalise
@@ -55,6 +55,11 @@ _PROCESS_CACHE: weakref.WeakKeyDictionary[Any, dict[int, tuple[Any, dict[str, st
 _CACHE_LOCK = threading.Lock()
 
 
+_VERSION = (select(Tenant.settings_version, Tenant.created_at)
+            .where(Tenant.id == bindparam("tenant")))
+_VALUES = select(SettingValue.key, SettingValue.value)
+
+
 def _stored_values(session: ScopedSession) -> dict[str, str | None]:
     """The tenant's stored values: at most one small query per unit of work while they are
     unchanged. :func:`set_value` and :func:`seed_defaults` bump the tenant's version."""
@@ -67,8 +72,7 @@ def _stored_values(session: ScopedSession) -> dict[str, str | None]:
     else:
         # the version first: a change committed between the two reads makes the copy look
         # older than it is (reloaded next time), never newer
-        row = session.execute(select(Tenant.settings_version, Tenant.created_at)
-                              .where(Tenant.id == tenant_id)).first()
+        row = session.core(_VERSION, {"tenant": tenant_id}).first()
         version = tuple(row) if row is not None else None
         bind = session.get_bind()
         engine = getattr(bind, "engine", bind)  # a read-only unit is bound to a connection
@@ -88,7 +92,7 @@ def _stored_values(session: ScopedSession) -> dict[str, str | None]:
 
 
 def _load(session: ScopedSession) -> dict[str, str | None]:
-    return {k: v for k, v in session.execute(select(SettingValue.key, SettingValue.value))}
+    return {row.key: row.value for row in session.core(_VALUES)}
 
 
 def _changed(session: ScopedSession) -> None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from reshare.db import Database, ScopedSession, utcnow
 from reshare.errors import Conflict, NotFound, Unauthorized, ValidationFailed
@@ -194,6 +194,15 @@ def issue_token(db: Database, tenant_id: int, username: str, name: str = "") -> 
 TOKEN_USE_RESOLUTION = dt.timedelta(minutes=1)
 
 
+_PRINCIPAL = (  # built once: every API call runs it
+    select(ApiToken.id, ApiToken.last_used_at, Tenant.id, Tenant.code, User.id,
+           User.username, User.role)
+    .join(User, User.id == ApiToken.user_id)
+    .join(Tenant, Tenant.id == ApiToken.tenant_id)
+    .where(ApiToken.token_hash == bindparam("hash"), ApiToken.revoked.is_(False),
+           User.active.is_(True), Tenant.status == TenantStatus.ACTIVE.value))
+
+
 def principal_for_token(db: Database, token: str) -> Principal | None:
     """The principal a Bearer token stands for, or None (unknown, revoked, inactive).
 
@@ -203,14 +212,7 @@ def principal_for_token(db: Database, token: str) -> Principal | None:
     if not token.startswith(TOKEN_PREFIX):
         return None
     with db.reading() as session:
-        found = session.execute(
-            select(ApiToken.id, ApiToken.last_used_at, Tenant.id, Tenant.code, User.id,
-                   User.username, User.role)
-            .join(User, User.id == ApiToken.user_id)
-            .join(Tenant, Tenant.id == ApiToken.tenant_id)
-            .where(ApiToken.token_hash == _hash_token(token), ApiToken.revoked.is_(False),
-                   User.active.is_(True), Tenant.status == TenantStatus.ACTIVE.value)
-        ).first()
+        found = session.core(_PRINCIPAL, {"hash": _hash_token(token)}).first()
         if found is None:
             return None
         token_id, last_used, tenant_id, tenant_code, user_id, username, role = found

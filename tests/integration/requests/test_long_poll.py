@@ -142,3 +142,68 @@ def test_a_waiter_is_woken_from_another_thread() -> None:
         return time.monotonic() - started
 
     assert asyncio.run(already_moved()) < 15
+
+
+def test_a_waiter_for_one_request_sleeps_through_changes_to_others() -> None:
+    import asyncio
+
+    from reshare.requests.changes import Changes
+
+    signal = Changes()
+    mine, other = (1, "A-1"), (1, "A-2")
+
+    async def wait() -> tuple[float, bool]:
+        seen = signal.version
+        threading.Timer(0.1, signal.notify, args=([other],)).start()
+        started = time.monotonic()
+        await signal.wait_past(seen, 1.0, mine)  # the other request's change: no wake
+        slept = time.monotonic() - started
+        seen = signal.version
+        threading.Timer(0.1, signal.notify, args=([mine, other],)).start()
+        started = time.monotonic()
+        await signal.wait_past(seen, 30, mine)
+        return slept, time.monotonic() - started < 15
+
+    slept, woken = asyncio.run(wait())
+    assert slept >= 0.9 and woken
+
+
+def test_a_change_before_the_wait_counts_only_for_its_request() -> None:
+    import asyncio
+
+    from reshare.requests import changes
+
+    signal = changes.Changes()
+    seen = signal.version
+    signal.notify([(1, "A-2")])
+
+    async def took(key: tuple[int, str] | None, timeout: float) -> float:
+        started = time.monotonic()
+        await signal.wait_past(seen, timeout, key)
+        return time.monotonic() - started
+
+    assert asyncio.run(took((1, "A-2"), 30)) < 15  # changed after `seen`: no wait
+    assert asyncio.run(took(None, 30)) < 15  # a waiter for any request: no wait either
+    assert asyncio.run(took((2, "A-2"), 0.3)) >= 0.25  # same number, another tenant: waits
+    signal.notify([None])  # which requests is unknown: everyone looks again
+    assert asyncio.run(took((2, "A-2"), 30)) < 15
+
+
+def test_forgotten_request_keys_count_as_changed(monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    from reshare.requests import changes
+
+    monkeypatch.setattr(changes, "REMEMBERED", 2)
+    signal = changes.Changes()
+    seen = signal.version
+    signal.notify([(1, "A-1")])
+    signal.notify([(1, "A-2")])
+    signal.notify([(1, "A-3")])  # A-1's change is forgotten: a waiter for it must look again
+
+    async def took() -> float:
+        started = time.monotonic()
+        await signal.wait_past(seen, 30, (1, "A-1"))
+        return time.monotonic() - started
+
+    assert asyncio.run(took()) < 15

@@ -1,0 +1,67 @@
+"""ScopedSession.core: prebuilt Core statements scoped to the unit's tenant like ORM ones."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import exists, func, insert, select, update
+from sqlalchemy.orm import aliased
+
+from reshare.db import Base, CrossTenantAccess, Database
+from reshare.iso18626.store import RecordedMessage
+
+# any tenant-owned table will do: this one has a few plain columns
+T = RecordedMessage.__table__
+ADD = insert(T).values(element="x", request_id="r")
+NAMES = select(T.c.body).order_by(T.c.body)
+RENAME = update(T).values(body="renamed")
+COUNT = select(func.count()).select_from(T)
+OTHER = aliased(RecordedMessage)
+NESTED = select(T.c.body).where(exists().where(OTHER.id > T.c.id))
+
+
+@pytest.fixture()
+def db(tmp_path) -> Database:  # type: ignore[no-untyped-def]
+    from reshare import capabilities
+    from reshare.tenancy.store import Tenant
+
+    capabilities.load_models()
+    database = Database(f"sqlite:///{tmp_path / 'core.db'}")
+    Base.metadata.create_all(database.engine)
+    with database.platform() as s:
+        s.add_all([Tenant(id=1, code="A", name="A"), Tenant(id=2, code="B", name="B")])
+    return database
+
+
+def test_each_tenant_reads_and_changes_only_its_rows(db: Database) -> None:
+    with db.tenant(1) as s:
+        s.core(ADD, [{"body": "a1"}, {"body": "a2"}])
+    with db.tenant(2) as s:
+        s.core(ADD, {"body": "b1"})
+        assert s.core(NAMES).scalars().all() == ["b1"]
+        assert s.core(RENAME).rowcount == 1
+    with db.tenant(1) as s:
+        assert s.core(NAMES).scalars().all() == ["a1", "a2"]
+        assert s.core(COUNT).scalar() == 2
+    with db.platform() as s:
+        assert sorted(s.core(NAMES).scalars().all()) == ["a1", "a2", "renamed"]
+
+
+def test_a_row_of_another_tenant_is_refused(db: Database) -> None:
+    with pytest.raises(CrossTenantAccess), db.tenant(1) as s:
+        s.core(ADD, {"body": "x", "tenant_id": 2})
+    with db.platform() as s:
+        assert s.core(COUNT).scalar() == 0
+
+
+def test_tenant_data_outside_a_tenant_unit_and_unseen_subqueries_are_refused(
+        db: Database) -> None:
+    with pytest.raises(CrossTenantAccess), db.unscoped() as s:
+        s.core(NAMES)
+    with pytest.raises(CrossTenantAccess), db.tenant(1) as s:
+        s.core(NESTED)
+
+
+def test_orm_changes_are_flushed_before_a_core_read(db: Database) -> None:
+    with db.tenant(1) as s:
+        s.add(RecordedMessage(element="x", request_id="r", body="pending"))
+        assert s.core(NAMES).scalars().all() == ["pending"]
