@@ -178,11 +178,13 @@ class ScopedSession(Session):
         from, or an UPDATE or DELETE changes, gets ``tenant_id = <the tenant>``, and an
         INSERT gets the tenant's id (a row naming another tenant is refused). A tenant-owned
         table anywhere else in the statement (a subquery) is refused: write that query for
-        the ORM. Pending ORM changes are flushed first, as the ORM does before a query.
-        Build statements once (module constants): the scoped form is remembered per object.
+        the ORM. Pending ORM changes are flushed before a SELECT, as the ORM does before a
+        query, but not before a write: flush first a new ORM object that a written row refers
+        to. Build statements once (module constants): the scoped form is remembered per object.
         """
         scope = self.info.get("tenant_id", _UNSCOPED)
-        self._autoflush()
+        if isinstance(statement, Select):
+            self._autoflush()
         conn = self.connection()
         if scope == _PLATFORM:
             return conn.execute(statement, params)

@@ -8,6 +8,9 @@ properties are merged into what it reads; other tenants' never are.
 
 from __future__ import annotations
 
+import threading
+import time
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -191,26 +194,65 @@ _RESOLVED = "directory.resolved"
 _DIRECTORY_ROWS = (DirectoryEntry, DirectorySymbol, DirectoryService, LocalProperty)
 
 
+_CHANGED = "directory.changed"
+RESOLVED_CACHE_SECONDS = 10.0
+# engine -> (tenant scope, symbol) -> (monotonic time, resolved): the engine resolves the
+# same few peers on nearly every request; this process's own directory edits clear it at
+# once, another process's are seen within RESOLVED_CACHE_SECONDS
+_PROCESS_RESOLVED: weakref.WeakKeyDictionary[Any, dict[tuple[Any, str], tuple[
+    float, ResolvedSymbol | None]]] = weakref.WeakKeyDictionary()
+_RESOLVED_LOCK = threading.Lock()
+
+
+def _engine_of(session: Session) -> Any:
+    bind = session.get_bind()
+    return getattr(bind, "engine", bind)
+
+
 def resolve_symbol(session: Session, symbol: str) -> ResolvedSymbol | None:
     """``AUTH:SYM`` (any case) → what it stands for, or None when no entry holds it.
 
     Remembered for the rest of the unit of work (the engine resolves a peer several times
-    in one transaction); a flush that changes directory rows forgets it.
+    in one transaction) and for ``RESOLVED_CACHE_SECONDS`` in this process; a flush that
+    changes directory rows forgets both.
     """
     memo: dict[str, ResolvedSymbol | None] = session.info.setdefault(_RESOLVED, {})
     key = symbol.strip().upper()
-    if key not in memo:
-        row = _symbol_row(session, symbol)
-        memo[key] = None if row is None else resolve(session, row.entry, row.text)
-    return memo[key]
+    if key in memo:
+        return memo[key]
+    shared_key = (session.info.get("tenant_id"), key)
+    now = time.monotonic()
+    with _RESOLVED_LOCK:
+        per_engine = _PROCESS_RESOLVED.setdefault(_engine_of(session), {})
+        hit = per_engine.get(shared_key)
+    if hit is not None and now - hit[0] < RESOLVED_CACHE_SECONDS \
+            and not session.info.get(_CHANGED):
+        memo[key] = hit[1]
+        return hit[1]
+    row = _symbol_row(session, symbol)
+    memo[key] = found = None if row is None else resolve(session, row.entry, row.text)
+    if not session.info.get(_CHANGED):  # never from a unit whose edits may roll back
+        with _RESOLVED_LOCK:
+            per_engine[shared_key] = (now, found)
+    return found
 
 
 @event.listens_for(Session, "before_flush")
 def _forget_resolved(session: Session, flush_context: Any, instances: Any) -> None:
-    if _RESOLVED in session.info and any(
-            isinstance(obj, _DIRECTORY_ROWS)
-            for obj in (*session.new, *session.dirty, *session.deleted)):
-        del session.info[_RESOLVED]
+    if any(isinstance(obj, _DIRECTORY_ROWS)
+           for obj in (*session.new, *session.dirty, *session.deleted)):
+        session.info.pop(_RESOLVED, None)
+        session.info[_CHANGED] = True
+        with _RESOLVED_LOCK:
+            _PROCESS_RESOLVED.pop(_engine_of(session), None)
+        # and again once committed: another unit may have cached the old answer meanwhile
+        session.info.setdefault("after_commit", []).append(
+            lambda engine=_engine_of(session): _forget_engine(engine))
+
+
+def _forget_engine(engine: Any) -> None:
+    with _RESOLVED_LOCK:
+        _PROCESS_RESOLVED.pop(engine, None)
 
 
 def require_symbol(session: Session, symbol: str) -> ResolvedSymbol:

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 
 from reshare.db import ScopedSession, utcnow
 from reshare.errors import NotFound, ValidationFailed
@@ -18,9 +18,9 @@ from reshare.settings.service import get_value
 log = logging.getLogger("reshare.notices")
 
 
-def queue_notice(session: ScopedSession, trigger_code: str, request_id: int | None, *,
-                 email: str | None = None, values: Mapping[str, Any] | None = None,
-                 key: str | None = None) -> Notice | None:
+def queue(session: ScopedSession, trigger_code: str, request_id: int | None, *,
+          email: str | None = None, values: Mapping[str, Any] | None = None,
+          key: str | None = None) -> int | None:
     """Queue a notice in the caller's transaction (an outbox row); sent after commit.
 
     With only a request id, the recipient and the template values are read from the request
@@ -42,21 +42,35 @@ def queue_notice(session: ScopedSession, trigger_code: str, request_id: int | No
         email = email if email is not None else snapshot.get("email")
     if definition.staff:
         email = get_value(session, "staff_notice_email")
-    dedupe = key or f"{trigger_code}:{request_id}"
-    existing = session.scalars(select(Notice).where(Notice.dedupe_key == dedupe)).first()
+    dedupe = (key or f"{trigger_code}:{request_id}")[:200]
+    existing = session.core(_BY_KEY, {"key": dedupe}).scalar()
     if existing is not None:
-        return existing
-    if request_id is not None:
-        for old in session.scalars(select(Notice).where(
-                Notice.request_id == request_id, Notice.status == "queued",
-                Notice.trigger.in_(SUPERSEDES.get(trigger_code, ())))):
-            old.status = "superseded"
-    notice = Notice(trigger=trigger_code, request_id=request_id, dedupe_key=dedupe[:200],
-                    recipient=(email or "").strip() or None, values=dict(values or {}),
-                    status="queued", attempts=0, next_attempt_at=utcnow())
-    session.add(notice)
-    session.flush()
-    return notice
+        return int(existing)
+    superseded = SUPERSEDES.get(trigger_code, ())
+    if request_id is not None and superseded:
+        session.core(_SUPERSEDE, {"of_request": request_id, "triggers": list(superseded)})
+    return int(session.core(_ADD, {
+        "trigger": trigger_code, "request_id": request_id, "dedupe_key": dedupe,
+        "recipient": (email or "").strip() or None, "values": dict(values or {}),
+        "status": "queued", "attempts": 0, "next_attempt_at": utcnow()},
+    ).inserted_primary_key[0])  # type: ignore[index]
+
+
+# Core: the engine queues a notice on most transitions that reach a patron
+_BY_KEY = select(Notice.id).where(Notice.dedupe_key == bindparam("key"))
+_SUPERSEDE = (update(Notice)
+              .where(Notice.request_id == bindparam("of_request"), Notice.status == "queued",
+                     Notice.trigger.in_(bindparam("triggers", expanding=True)))
+              .values(status="superseded"))
+_ADD = insert(Notice)
+
+
+def queue_notice(session: ScopedSession, trigger_code: str, request_id: int | None, *,
+                 email: str | None = None, values: Mapping[str, Any] | None = None,
+                 key: str | None = None) -> Notice | None:
+    """Queue a notice (see :func:`queue`) and return it, or None for an unknown trigger."""
+    notice_id = queue(session, trigger_code, request_id, email=email, values=values, key=key)
+    return None if notice_id is None else session.get(Notice, notice_id)
 
 
 def request_values(session: ScopedSession, request_id: int) -> dict[str, Any]:

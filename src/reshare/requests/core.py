@@ -99,7 +99,7 @@ def apply_step(ctx: Ctx, req: PatronRequest, step: Step, *, message: str = "",
         req.needs_attention = statemodels.state_info(step.to_state).needs_attention
     audit(ctx, req, step.transition.trigger, from_state=step.from_state, to_state=step.to_state,
           qualifier=step.transition.qualifier, message=message, data=data)
-    ctx.session.flush()
+    # no flush here: the request's row is written once, at the next query or the commit
     if step.changed:
         _notice_for(ctx, req, step.from_state)
         follow_up = ON_ENTER.get(step.to_state)
@@ -143,7 +143,7 @@ def queue_notice(ctx: Ctx, trigger: str, req: PatronRequest, *, key: str | None 
         from reshare.notices import service as notices  # type: ignore[attr-defined]
     except ImportError:
         return
-    queue = getattr(notices, "queue_notice", None)
+    queue = getattr(notices, "queue", None)
     if queue is not None:
         if key is None:
             queue(ctx.session, trigger, req.id)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Integer, bindparam, or_, select
 
 from reshare.db import ScopedSession
 from reshare.requests import store
@@ -26,8 +27,13 @@ def _plain(value: Any) -> Any:
 
 
 def _row(obj: Any, skip: set[str] | None = None) -> dict[str, Any]:
+    """A table row (ORM object, or a Core row of ``patron_requests``) as plain values."""
     skip = (skip or set()) | {"tenant_id"}
-    return {c.key: _plain(getattr(obj, c.key)) for c in obj.__table__.columns if c.key not in skip}
+    table = getattr(obj, "__table__", _PR)
+    return {c.key: _plain(getattr(obj, c.key)) for c in table.columns if c.key not in skip}
+
+
+_PR: Any = PatronRequest.__table__
 
 
 def request_view(session: ScopedSession, req: PatronRequest, *, full: bool = False) -> RequestView:
@@ -53,31 +59,44 @@ def list_requests(platform: Any, tenant_id: int, *, state: str | None = None,
                   until: dt.datetime | None = None, needs_attention: bool | None = None,
                   q: str | None = None, terminal: bool | None = None, limit: int = 100,
                   offset: int = 0, hrid: str | None = None) -> list[RequestView]:
-    stmt = select(PatronRequest)
+    shape = (bool(hrid), bool(state), role, bool(patron), bool(symbol), since is not None,
+             until is not None, needs_attention, bool(q), terminal)
+    params = {"hrid": hrid, "states": state.split(",") if state else None, "patron": patron,
+              "symbol": symbol.upper() if symbol else None, "since": since, "until": until,
+              "q": f"%{q}%" if q else None, "limit": min(limit, 500), "offset": offset}
+    with platform.db.reading(tenant_id) as session:
+        rows = session.core(_list_statement(shape),
+                            {k: v for k, v in params.items() if v is not None})
+        return [request_view(session, r) for r in rows]
+
+
+@functools.lru_cache(maxsize=512)
+def _list_statement(shape: tuple[Any, ...]) -> Any:
+    """The list query for one combination of filters, built once (values are parameters),
+    so the hot long-poll and list calls skip building and caching a new statement."""
+    hrid, state, role, patron, symbol, since, until, needs_attention, q, terminal = shape
+    stmt = select(_PR)
     if hrid:
-        stmt = stmt.where(PatronRequest.hrid == hrid)
+        stmt = stmt.where(_PR.c.hrid == bindparam("hrid"))
     if state:
-        stmt = stmt.where(PatronRequest.state.in_(state.split(",")))
+        stmt = stmt.where(_PR.c.state.in_(bindparam("states", expanding=True)))
     if role:
-        stmt = stmt.where(PatronRequest.is_requester.is_(role == "requester"))
+        stmt = stmt.where(_PR.c.is_requester.is_(role == "requester"))
     if patron:
-        stmt = stmt.where(PatronRequest.patron_id == patron)
+        stmt = stmt.where(_PR.c.patron_id == bindparam("patron"))
     if symbol:
-        sym = symbol.upper()
-        stmt = stmt.where(or_(PatronRequest.requesting_symbol == sym,
-                              PatronRequest.supplying_symbol == sym))
+        stmt = stmt.where(or_(_PR.c.requesting_symbol == bindparam("symbol"),
+                              _PR.c.supplying_symbol == bindparam("symbol")))
     if since:
-        stmt = stmt.where(PatronRequest.created_at >= since)
+        stmt = stmt.where(_PR.c.created_at >= bindparam("since", type_=_PR.c.created_at.type))
     if until:
-        stmt = stmt.where(PatronRequest.created_at < until)
+        stmt = stmt.where(_PR.c.created_at < bindparam("until", type_=_PR.c.created_at.type))
     if needs_attention is not None:
-        stmt = stmt.where(PatronRequest.needs_attention.is_(needs_attention))
+        stmt = stmt.where(_PR.c.needs_attention.is_(needs_attention))
     if q:
-        stmt = stmt.where(PatronRequest.title.ilike(f"%{q}%"))
+        stmt = stmt.where(_PR.c.title.ilike(bindparam("q")))
     if terminal is not None:
         codes = [c for c, i in STATES.items() if i.terminal]
-        stmt = stmt.where(PatronRequest.state.in_(codes) if terminal
-                          else PatronRequest.state.not_in(codes))
-    stmt = stmt.order_by(PatronRequest.id.desc()).limit(min(limit, 500)).offset(offset)
-    with platform.db.reading(tenant_id) as session:
-        return [request_view(session, r) for r in session.scalars(stmt)]
+        stmt = stmt.where(_PR.c.state.in_(codes) if terminal else _PR.c.state.not_in(codes))
+    return (stmt.order_by(_PR.c.id.desc()).limit(bindparam("limit", type_=Integer))
+            .offset(bindparam("offset", type_=Integer)))

@@ -163,7 +163,7 @@ def test_notices_are_queued_when_the_notices_module_exists(pair: Pair, monkeypat
 
     queued: list[tuple[str, int]] = []
     fake = types.ModuleType("reshare.notices.service")
-    fake.queue_notice = lambda session, trigger, request_id: queued.append(  # type: ignore[attr-defined]
+    fake.queue = lambda session, trigger, request_id: queued.append(  # type: ignore[attr-defined]
         (trigger, request_id))
     monkeypatch.setitem(sys.modules, "reshare.notices.service", fake)
     import reshare.notices
@@ -183,7 +183,7 @@ def test_due_soon_notice_once_per_due_date(pair: Pair, platform: Platform,
 
     queued: list[tuple[str, int, str | None]] = []
     fake = types.ModuleType("reshare.notices.service")
-    fake.queue_notice = lambda session, trigger, request_id, key=None: queued.append(  # type: ignore[attr-defined]
+    fake.queue = lambda session, trigger, request_id, key=None: queued.append(  # type: ignore[attr-defined]
         (trigger, request_id, key))
     monkeypatch.setitem(sys.modules, "reshare.notices.service", fake)
     import reshare.notices
