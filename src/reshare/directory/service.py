@@ -243,11 +243,10 @@ def _forget_resolved(session: Session, flush_context: Any, instances: Any) -> No
            for obj in (*session.new, *session.dirty, *session.deleted)):
         session.info.pop(_RESOLVED, None)
         session.info[_CHANGED] = True
-        with _RESOLVED_LOCK:
-            _PROCESS_RESOLVED.pop(_engine_of(session), None)
+        engine = _engine_of(session)
+        _forget_engine(engine)
         # and again once committed: another unit may have cached the old answer meanwhile
-        session.info.setdefault("after_commit", []).append(
-            lambda engine=_engine_of(session): _forget_engine(engine))
+        session.info.setdefault("after_commit", []).append(lambda: _forget_engine(engine))
 
 
 def _forget_engine(engine: Any) -> None:
