@@ -170,7 +170,8 @@ class ScopedSession(Session):
         """Run ``callback`` once this unit of work has committed (events, wake-ups)."""
         self.info.setdefault("after_commit", []).append(callback)
 
-    def core(self, statement: Executable, params: Any = None) -> CursorResult[Any]:
+    def core(self, statement: Executable, params: Any = None, *,
+             autoflush: bool = True) -> CursorResult[Any]:
         """Run a prebuilt Core statement in this unit of work, scoped as ORM statements are.
 
         For the hot paths, where the ORM's per-statement work costs several times the
@@ -180,10 +181,11 @@ class ScopedSession(Session):
         table anywhere else in the statement (a subquery) is refused: write that query for
         the ORM. Pending ORM changes are flushed before a SELECT, as the ORM does before a
         query, but not before a write: flush first a new ORM object that a written row refers
-        to. Build statements once (module constants): the scoped form is remembered per object.
+        to; ``autoflush=False`` skips it for a SELECT that pending ORM changes cannot
+        affect. Build statements once (module constants): the scoped form is remembered per object.
         """
         scope = self.info.get("tenant_id", _UNSCOPED)
-        if isinstance(statement, Select):
+        if autoflush and isinstance(statement, Select):
             self._autoflush()
         conn = self.connection()
         if scope == _PLATFORM:

@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field, create_model
 from starlette.concurrency import run_in_threadpool
+from starlette.responses import JSONResponse
 
 from reshare.requests import changes, service, stats
 from reshare.requests.model import NewRequest
@@ -70,7 +71,7 @@ async def list_requests(
         wait: float = Query(0, ge=0, le=60, description="long polling: when nothing matches, "
                                                         "wait up to this many seconds for a "
                                                         "request that does")
-) -> list[dict[str, Any]]:
+) -> JSONResponse:
     """Requests of this library, newest first; ``q`` searches titles. With ``wait``, an
     empty answer comes only after that long: e.g. ``?hrid=NJSOOS-42&state=REQ_SHIPPED&wait=30``
     answers as soon as the request is shipped."""
@@ -92,23 +93,24 @@ async def list_requests(
         found = await run_in_threadpool(query)
         left = deadline - time.monotonic()
         if found or left <= 0:
-            return found
+            return JSONResponse(found)
         await signal.wait_past(seen, min(left, changes.RECHECK_SECONDS), key)
 
 
 @router.post("/requests", status_code=status.HTTP_201_CREATED, **PLAIN)
-def create_request(body: RequestIn, principal: Staff, platform: PlatformDep) -> dict[str, Any]:
+def create_request(body: RequestIn, principal: Staff, platform: PlatformDep) -> JSONResponse:
     assert principal.tenant_id is not None
     data = NewRequest(**body.model_dump())
-    return service.create_request(platform, principal.tenant_id, data,
-                                  actor=_actor(principal)).as_dict()
+    return JSONResponse(service.create_request(platform, principal.tenant_id, data,
+                                               actor=_actor(principal)).as_dict(),
+                        status_code=status.HTTP_201_CREATED)
 
 
 @router.get("/requests/{request_id}", **PLAIN)
-def get_request(request_id: int, principal: Staff, platform: PlatformDep) -> dict[str, Any]:
+def get_request(request_id: int, principal: Staff, platform: PlatformDep) -> JSONResponse:
     """The request with the actions valid now, its rota, audit trail, messages and items."""
     assert principal.tenant_id is not None
-    return service.get_request(platform, principal.tenant_id, request_id).as_dict()
+    return JSONResponse(service.get_request(platform, principal.tenant_id, request_id).as_dict())
 
 
 @router.get("/requests/{request_id}/audit")
@@ -133,11 +135,12 @@ def manual_close_states(request_id: int, principal: Staff, platform: PlatformDep
 
 @router.post("/requests/{request_id}/actions", **PLAIN)
 def perform_action(request_id: int, body: ActionIn, principal: Staff,
-                   platform: PlatformDep) -> dict[str, Any]:
+                   platform: PlatformDep) -> JSONResponse:
     """Perform an action; 409 with the actions possible now when it is not valid."""
     assert principal.tenant_id is not None
-    return service.perform_action(platform, principal.tenant_id, request_id, body.action,
-                                  body.params, actor=_actor(principal)).as_dict()
+    return JSONResponse(service.perform_action(platform, principal.tenant_id, request_id,
+                                               body.action, body.params,
+                                               actor=_actor(principal)).as_dict())
 
 
 @router.post("/requests/bulk-actions")

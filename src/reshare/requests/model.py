@@ -124,6 +124,14 @@ class RequestView:
     volumes: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        from dataclasses import asdict
+        """A plain dict (fields are JSON values already; the lists are copied one level,
+        which is what ``dataclasses.asdict``'s deep copy cost on every API call)."""
+        return {f.name: _shallow(getattr(self, f.name)) for f in fields(self)}
 
-        return asdict(self)
+
+def _shallow(value: Any) -> Any:
+    if isinstance(value, list):
+        return [dict(v) if isinstance(v, dict) else v for v in value]
+    if isinstance(value, dict):
+        return dict(value)
+    return value

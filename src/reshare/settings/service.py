@@ -72,7 +72,10 @@ def _stored_values(session: ScopedSession) -> dict[str, str | None]:
     else:
         # the version first: a change committed between the two reads makes the copy look
         # older than it is (reloaded next time), never newer
-        row = session.core(_VERSION, {"tenant": tenant_id}).first()
+        # pending ORM changes elsewhere cannot change these rows (settings writes mark the
+        # unit, and are flushed before reading): no autoflush
+        row = session.core(_VERSION, {"tenant": tenant_id},
+                           autoflush=bool(session.info.get(_CHANGED))).first()
         version = tuple(row) if row is not None else None
         bind = session.get_bind()
         engine = getattr(bind, "engine", bind)  # a read-only unit is bound to a connection
