@@ -22,7 +22,6 @@ from reshare.db import utcnow
 from reshare.iso18626 import outbox
 from reshare.iso18626.handlers import RecordingHandler
 from reshare.iso18626.store import OutboxMessage
-from reshare.iso18626.transport import HttpxTransport
 from reshare.platform import Platform, build_platform
 from reshare.tenancy import service as tenancy
 from reshare.web.app import create_app
@@ -53,7 +52,7 @@ def node(tmp_path: Path) -> Iterator[tuple[Platform, int, int]]:
     own_symbol(platform, beta, "RESHARE:BETA")
     yield platform, alpha, beta
     transport = platform.extras.get("iso18626_transport")
-    if isinstance(transport, HttpxTransport):
+    if hasattr(transport, "close"):
         transport.close()
     platform.close()
 

@@ -8,6 +8,11 @@ confirmation). The transport is swappable (``platform.extras["iso18626_transport
 
 from __future__ import annotations
 
+import http.client
+import ssl
+import threading
+import urllib.parse
+import weakref
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
@@ -62,10 +67,89 @@ class HttpxTransport:
         self._client.close()
 
 
+class HttpTransport:
+    """The default transport: the standard library's ``http.client``, one keep-alive
+    connection per peer and sending thread. It costs a fraction of an httpx request's CPU,
+    which matters at one post per message; errors are raised as the httpx exceptions
+    :func:`send` classifies. No proxies from the environment and no redirects, as with
+    :class:`HttpxTransport`. A post on a kept connection that the peer closed meanwhile is
+    sent again on a new one (receivers apply a message once however often it arrives)."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._all: weakref.WeakSet[http.client.HTTPConnection] = weakref.WeakSet()
+
+    def _connection(self, scheme: str, host: str, port: int,
+                    timeout: float) -> tuple[http.client.HTTPConnection, bool]:
+        pool: dict[tuple[str, str, int], http.client.HTTPConnection] = getattr(
+            self._local, "pool", None) or {}
+        self._local.pool = pool
+        conn = pool.get((scheme, host, port))
+        if conn is not None and conn.sock is not None:
+            conn.sock.settimeout(timeout)
+            return conn, True
+        if scheme == "https":
+            conn = http.client.HTTPSConnection(host, port, timeout=timeout,
+                                               context=ssl.create_default_context())
+        else:
+            conn = http.client.HTTPConnection(host, port, timeout=timeout)
+        try:
+            conn.connect()
+        except TimeoutError as exc:
+            raise httpx.ConnectTimeout(f"connecting to {host}:{port}: {exc}") from exc
+        except OSError as exc:
+            raise httpx.ConnectError(f"connecting to {host}:{port}: {exc}") from exc
+        pool[(scheme, host, port)] = conn
+        with self._lock:
+            self._all.add(conn)
+        return conn, False
+
+    def post(self, url: str, body: bytes, headers: dict[str, str],
+             timeout: float) -> tuple[int, bytes]:
+        parts = urllib.parse.urlsplit(url)
+        scheme = parts.scheme.lower()
+        if scheme not in ("http", "https") or not parts.hostname:
+            raise httpx.UnsupportedProtocol(f"not an http(s) address: {url}")
+        port = parts.port or (443 if scheme == "https" else 80)
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        for attempt in (1, 2):
+            conn, reused = self._connection(scheme, parts.hostname, port, timeout)
+            try:
+                conn.request("POST", path, body=body, headers=headers)
+                response = conn.getresponse()
+                data = response.read(MAX_CONFIRMATION_BYTES + 1)
+                if response.will_close or len(data) > MAX_CONFIRMATION_BYTES:
+                    self._drop(conn, scheme, parts.hostname, port)
+                return response.status, data
+            except TimeoutError as exc:
+                self._drop(conn, scheme, parts.hostname, port)
+                raise httpx.ReadTimeout(f"no answer within {timeout:g}s") from exc
+            except (http.client.HTTPException, OSError) as exc:
+                self._drop(conn, scheme, parts.hostname, port)
+                if reused and attempt == 1:
+                    continue  # the peer closed the kept connection: once more, on a new one
+                raise httpx.RemoteProtocolError(f"{type(exc).__name__}: {exc}") from exc
+        raise AssertionError("unreachable")
+
+    def _drop(self, conn: http.client.HTTPConnection, scheme: str, host: str,
+              port: int) -> None:
+        conn.close()
+        pool = getattr(self._local, "pool", {})
+        if pool.get((scheme, host, port)) is conn:
+            del pool[(scheme, host, port)]
+
+    def close(self) -> None:
+        with self._lock:
+            conns, self._all = list(self._all), weakref.WeakSet()
+        for conn in conns:
+            conn.close()
+
+
 def transport_for(platform: Platform) -> Transport:
     found = platform.extras.get("iso18626_transport")
     if found is None:  # several dispatcher threads may get here at once: one client wins
-        candidate = HttpxTransport()
+        candidate = HttpTransport()
         found = platform.extras.setdefault("iso18626_transport", candidate)
         if found is not candidate:
             candidate.close()

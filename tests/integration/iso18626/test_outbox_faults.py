@@ -81,7 +81,7 @@ def pair(platform: Platform, tenant_a: TenantFixture, tenant_b: TenantFixture
     with loopback(faults) as base:
         yield Pair(platform, tenant_a, tenant_b, faults, f"{base}/iso18626", handler)
     transport = platform.extras.get("iso18626_transport")
-    if isinstance(transport, HttpxTransport):
+    if hasattr(transport, "close"):
         transport.close()
 
 
