@@ -28,6 +28,9 @@ class Job:
     interval_seconds: float
     run: Callable[[Platform], int]
     description: str = ""
+    # the most ``run`` handles at once, when it says so: a smaller batch means nothing else
+    # was due, so the job waits for its interval (or a wake) instead of looking again
+    batch: int = 0
 
 
 class JobRunner:
@@ -36,6 +39,7 @@ class JobRunner:
         self.jobs = jobs
         self.idle_sleep = idle_sleep
         self._next: dict[str, float] = {job.name: 0.0 for job in jobs}
+        self._wakes: dict[str, int] = {job.name: 0 for job in jobs}  # wakes so far, per job
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -44,8 +48,13 @@ class JobRunner:
         """Make a job (or all) due now, e.g. after a commit that queued a message."""
         for name in self._next:
             if job_name is None or name == job_name:
+                self._wakes[name] += 1
                 self._next[name] = 0.0
         self._wake.set()
+
+    def wakes(self, job_name: str) -> int:
+        """How many times ``job_name`` was woken so far (a job may watch it while it runs)."""
+        return self._wakes[job_name]
 
     def run_once(self) -> int:
         """Run every due job once; returns the work done. Errors are logged, not raised."""
@@ -54,6 +63,7 @@ class JobRunner:
         for job in self.jobs:
             if self._next[job.name] > now:
                 continue
+            wakes = self._wakes[job.name]
             try:
                 handled = job.run(self.platform)
             except Exception:  # a failing job must not stop the others
@@ -61,7 +71,9 @@ class JobRunner:
                 handled = 0
             done += handled
             # more work may be waiting: run again right away, else wait the interval
-            self._next[job.name] = now if handled else now + job.interval_seconds
+            more = handled >= job.batch if job.batch else handled > 0
+            woken = self._wakes[job.name] != wakes  # work queued while it ran
+            self._next[job.name] = now if more or woken else now + job.interval_seconds
         return done
 
     def run_forever(self) -> None:

@@ -6,9 +6,13 @@ from reshare.iso18626 import outbox, protocol_log
 from reshare.jobs import Job
 from reshare.platform import Platform
 
+BATCH = 20
+
 
 def dispatch(platform: Platform) -> int:
-    return outbox.drain(platform, limit=20)
+    runner = platform.extras.get("job_runner")
+    wakes = None if runner is None else (lambda: runner.wakes("iso18626-outbox"))
+    return outbox.pump(platform, limit=BATCH, wakes=wakes)
 
 
 def retention(platform: Platform) -> int:
@@ -17,7 +21,8 @@ def retention(platform: Platform) -> int:
 
 
 JOBS = [
-    Job("iso18626-outbox", 0.5, dispatch, "Send queued ISO 18626 messages; retry and probe."),
+    Job("iso18626-outbox", 0.5, dispatch, "Send queued ISO 18626 messages; retry and probe.",
+        batch=BATCH),
     Job("iso18626-log-retention", 3600.0, retention,
         "Delete protocol log entries older than loggingISO18626Days."),
 ]

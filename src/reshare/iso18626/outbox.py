@@ -12,8 +12,10 @@ message is due only when every earlier one is finished, so messages go out in or
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -29,6 +31,7 @@ from reshare.iso18626.store import OPEN_STATUSES, OutboxMessage, OutboxStatus
 if TYPE_CHECKING:
     from reshare.platform import Platform
 
+log = logging.getLogger("reshare.iso18626.outbox")
 LEASE_SECONDS = 300  # longer than any HTTP timeout we use (capped in delivery)
 
 
@@ -175,3 +178,46 @@ def drain(platform: Platform, limit: int = 20, *, now: dt.datetime | None = None
     if first is not None:
         raise first
     return len(claimed)
+
+
+def pump(platform: Platform, *, limit: int = 20,
+         wakes: Callable[[], int] | None = None) -> int:
+    """Send due messages until none is due or in flight, keeping every sender busy.
+
+    Unlike :func:`drain`, which sends a batch and waits for all of it, a sender that
+    finishes takes the next due message at once: a message queued meanwhile does not wait
+    for the slowest send of a batch. It looks for due messages again when a send finishes
+    (the next message of that request may be due now), when the last look filled every
+    sender, or when ``wakes`` (a counter of "new messages queued" signals) has moved.
+    Returns how many messages were attempted; errors are logged, as the dispatcher does.
+    """
+    from reshare.iso18626 import delivery
+
+    size = max(1, min(limit, platform.settings.outbox_senders))
+    pool = _senders(platform, size)
+    if pool is None:
+        return drain(platform, limit)
+    in_flight: set[Future[None]] = set()
+    attempted, look, seen = 0, True, wakes() if wakes else 0
+    while True:
+        free = size - len(in_flight)
+        if free and look:
+            seen = wakes() if wakes else 0
+            now = utcnow()
+            token = uuid.uuid4().hex
+            claimed = claim(platform, limit=free, now=now, token=token)
+            if claimed:
+                found = delivery.targets(platform, claimed)
+                in_flight |= {pool.submit(delivery.deliver, platform, item, token, found,
+                                          now=now) for item in claimed}
+                attempted += len(claimed)
+            look = len(claimed) == free  # full: more may be due
+        if not in_flight:
+            return attempted
+        done, pending = wait(in_flight, timeout=0.05, return_when=FIRST_COMPLETED)
+        in_flight = set(pending)
+        for future in done:
+            error = future.exception()
+            if error is not None:
+                log.error("outbox: a send failed", exc_info=error)
+        look = look or bool(done) or (wakes is not None and wakes() != seen)
