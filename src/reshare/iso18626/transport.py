@@ -12,7 +12,6 @@ import http.client
 import ssl
 import threading
 import urllib.parse
-import weakref
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
@@ -78,7 +77,8 @@ class HttpTransport:
     def __init__(self) -> None:
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._all: weakref.WeakSet[http.client.HTTPConnection] = weakref.WeakSet()
+        # every open connection, also of threads that have ended, so close() closes them all
+        self._all: set[http.client.HTTPConnection] = set()
 
     def _connection(self, scheme: str, host: str, port: int,
                     timeout: float) -> tuple[http.client.HTTPConnection, bool]:
@@ -135,13 +135,15 @@ class HttpTransport:
     def _drop(self, conn: http.client.HTTPConnection, scheme: str, host: str,
               port: int) -> None:
         conn.close()
+        with self._lock:
+            self._all.discard(conn)
         pool = getattr(self._local, "pool", {})
         if pool.get((scheme, host, port)) is conn:
             del pool[(scheme, host, port)]
 
     def close(self) -> None:
         with self._lock:
-            conns, self._all = list(self._all), weakref.WeakSet()
+            conns, self._all = list(self._all), set()
         for conn in conns:
             conn.close()
 
