@@ -63,6 +63,11 @@ class AppSettings:
         metadata={"doc": "ISO 18626 messages a worker sends at once (to different requests; "
                          "one request's messages always go in order)."},
     )
+    api_threads: int = field(
+        default=40,
+        metadata={"doc": "Threads that run API calls' database work at once (per process). "
+                         "More only contend for the GIL and the database's write lock."},
+    )
     var_dir: str = field(default="var", metadata={"doc": "Folder for generated keys and files."})
     log_level: str = field(default="INFO", metadata={"doc": "Python logging level."})
     max_message_bytes: int = field(

@@ -7,6 +7,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -57,6 +58,8 @@ def create_app(settings: AppSettings | None = None, *, platform: Platform | None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = max(
+            1, platform.settings.api_threads)
         runner = JobRunner(platform, capabilities.jobs()) if start_jobs else None
         platform.extras["job_runner"] = runner
         if runner is not None:
