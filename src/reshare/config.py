@@ -64,9 +64,10 @@ class AppSettings:
                          "one request's messages always go in order)."},
     )
     api_threads: int = field(
-        default=40,
-        metadata={"doc": "Threads that run API calls' database work at once (per process). "
-                         "More only contend for the GIL and the database's write lock."},
+        default=8,
+        metadata={"doc": "Threads that run API calls at once (per process). More mostly "
+                         "contend for the GIL and the database's write lock; raise it when "
+                         "calls wait long on a slow library system (NCIP, Z39.50)."},
     )
     var_dir: str = field(default="var", metadata={"doc": "Folder for generated keys and files."})
     log_level: str = field(default="INFO", metadata={"doc": "Python logging level."})
