@@ -186,10 +186,11 @@ def pump(platform: Platform, *, limit: int = 20,
 
     Unlike :func:`drain`, which sends a batch and waits for all of it, a sender that
     finishes takes the next due message at once: a message queued meanwhile does not wait
-    for the slowest send of a batch. It looks for due messages again when a send finishes
-    (the next message of that request may be due now), when the last look filled every
-    sender, or when ``wakes`` (a counter of "new messages queued" signals) has moved.
-    Returns how many messages were attempted; errors are logged, as the dispatcher does.
+    for the slowest send of a batch. It looks for due messages again when the last look
+    filled every sender, when ``wakes`` (a counter of "new messages queued" signals) has
+    moved, and before it returns if sends finished since its last look (a request's next
+    message is due only once its previous one is finished); without ``wakes``, after every
+    finished send. Returns how many messages were attempted; errors are logged, as the dispatcher does.
     """
     from reshare.iso18626 import delivery
 
@@ -199,9 +200,11 @@ def pump(platform: Platform, *, limit: int = 20,
         return drain(platform, limit)
     in_flight: set[Future[None]] = set()
     attempted, look, seen = 0, True, wakes() if wakes else 0
+    finished = False  # a send finished since the last look
     while True:
         free = size - len(in_flight)
         if free and look:
+            finished = False
             seen = wakes() if wakes else 0
             now = utcnow()
             token = uuid.uuid4().hex
@@ -213,11 +216,15 @@ def pump(platform: Platform, *, limit: int = 20,
                 attempted += len(claimed)
             look = len(claimed) == free  # full: more may be due
         if not in_flight:
+            if finished:
+                look = True
+                continue
             return attempted
         done, pending = wait(in_flight, timeout=0.05, return_when=FIRST_COMPLETED)
         in_flight = set(pending)
+        finished = finished or bool(done)
         for future in done:
             error = future.exception()
             if error is not None:
                 log.error("outbox: a send failed", exc_info=error)
-        look = look or bool(done) or (wakes is not None and wakes() != seen)
+        look = look or (wakes() != seen if wakes is not None else bool(done))
