@@ -215,19 +215,22 @@ class LocalMessage(TenantOwned, Base):
 # ------------------------------------------------------------------------------ queries
 
 
+_NEXT_HRID = (update(HridCounter).values(next_value=HridCounter.next_value + 1)
+              .returning(HridCounter.next_value))
+
+
 def next_hrid_number(session: ScopedSession) -> int:
-    """The tenant's next request number; concurrent first requests race safely."""
-    row = session.scalars(select(HridCounter).with_for_update()).first()
-    if row is None:
+    """The tenant's next request number: one ``UPDATE … RETURNING`` (the row lock it takes
+    orders concurrent requests); concurrent first requests race safely."""
+    taken = session.core(_NEXT_HRID).scalar()
+    if taken is None:
         try:
             with session.begin_nested():
                 session.add(HridCounter(next_value=1))
         except IntegrityError:
             pass  # another transaction created it first: use theirs
-        row = session.scalars(select(HridCounter).with_for_update()).one()
-    value = row.next_value
-    row.next_value = value + 1
-    return value
+        taken = session.core(_NEXT_HRID).scalar()
+    return int(taken) - 1
 
 
 _ADD_AUDIT = insert(AuditEntry)
