@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -307,9 +308,12 @@ def _sqlite_writer_events(engine: Engine) -> None:
     SQLite has one writer at a time, and its busy handler makes a waiting writer sleep (up
     to 100 ms a try), so writing threads of this process first queue on a lock that is
     handed on the moment the previous writer ends. Like SQLite's own lock it is taken at
-    BEGIN, not when a unit of work opens. Other processes still wait in the busy handler.
+    BEGIN, not when a unit of work opens, and handed on only once COMMIT or ROLLBACK has
+    run: SQLAlchemy's commit event comes before the COMMIT, and a lock handed on there let
+    the next writer's BEGIN IMMEDIATE meet SQLite's lock and sleep in its busy handler.
+    Other processes still wait in the busy handler.
     """
-    writer = threading.RLock()
+    writer = _WRITERS[engine] = threading.RLock()
 
     def begin(conn: Any) -> None:
         if conn.get_execution_options().get("reshare_readonly"):
@@ -326,13 +330,34 @@ def _sqlite_writer_events(engine: Engine) -> None:
             raise
         conn.info["reshare_writer"] = True
 
-    def end(conn: Any) -> None:
-        if conn.info.pop("reshare_writer", False):
+    def end(connection: Any) -> None:  # the pool's connection: its info is the Connection's
+        try:
+            info = connection.info
+        except NotImplementedError:  # a bare connection (first connect): no writer here
+            return
+        if info.pop("reshare_writer", False):
             writer.release()
 
+    dialect: Any = engine.dialect
+
+    def do_commit(connection: Any) -> None:
+        try:
+            type(dialect).do_commit(dialect, connection)
+        finally:
+            end(connection)
+
+    def do_rollback(connection: Any) -> None:
+        try:
+            type(dialect).do_rollback(dialect, connection)
+        finally:
+            end(connection)
+
     event.listen(engine, "begin", begin)
-    event.listen(engine, "commit", end)
-    event.listen(engine, "rollback", end)
+    dialect.do_commit, dialect.do_rollback = do_commit, do_rollback
+
+
+# engine -> its writer lock (SQLite), for tests that check when it is held
+_WRITERS: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 
 
 def make_engine(url: str) -> Engine:

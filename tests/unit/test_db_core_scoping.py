@@ -65,3 +65,30 @@ def test_orm_changes_are_flushed_before_a_core_read(db: Database) -> None:
     with db.tenant(1) as s:
         s.add(RecordedMessage(element="x", request_id="r", body="pending"))
         assert s.core(NAMES).scalars().all() == ["pending"]
+
+
+def test_the_sqlite_writer_lock_is_held_until_the_commit_has_run(
+        db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Handed on before COMMIT, the next writer's BEGIN IMMEDIATE would meet SQLite's own
+    lock and sleep in its busy handler."""
+    from reshare import db as dbmodule
+
+    writer = dbmodule._WRITERS[db.engine]
+    dialect_class = type(db.engine.dialect)
+    held: list[bool] = []
+    plain = dialect_class.do_commit
+
+    def commit(self: object, connection: object) -> None:
+        held.append(writer._is_owned())  # type: ignore[attr-defined]
+        plain(self, connection)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(dialect_class, "do_commit", commit)
+    with db.tenant(1) as s:
+        s.core(ADD, {"body": "x"})
+    assert held == [True] and not writer._is_owned()  # type: ignore[attr-defined]
+    with pytest.raises(RuntimeError), db.tenant(1) as s:
+        s.core(ADD, {"body": "y"})
+        raise RuntimeError("rolled back")
+    assert not writer._is_owned()  # type: ignore[attr-defined]
+    with db.tenant(1) as s:  # and the next writer gets it
+        assert s.core(COUNT).scalar() == 1
