@@ -54,8 +54,8 @@ LIFECYCLES = int(os.environ.get("REQUESTS_BENCH_LIFECYCLES", "60"))
 
 # ------------------------------------------------------------------ two server processes
 
-CLIENTS = int(os.environ.get("REQUESTS_BENCH_CLIENTS", "8"))
-TOTAL = int(os.environ.get("REQUESTS_BENCH_PROCESS_LIFECYCLES", "80"))
+CLIENTS = int(os.environ.get("REQUESTS_BENCH_CLIENTS", "24"))
+TOTAL = int(os.environ.get("REQUESTS_BENCH_PROCESS_LIFECYCLES", "240"))
 POLLS = [0]  # long-poll GET /requests calls made while waiting for the peer
 
 
@@ -165,6 +165,22 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _postgres_cpu_seconds() -> float | None:
+    """CPU of every local PostgreSQL process (server and backends), when it runs here."""
+    total, found = 0.0, False
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if (proc / "comm").read_text().strip() != "postgres":
+                continue
+            total += _cpu_seconds(int(proc.name))
+            found = True
+        except (OSError, ValueError):  # gone meanwhile, or not ours to read
+            continue
+    return total if found else None
+
+
 def run_processes(label: str, pg: str | None) -> None:
     with tempfile.TemporaryDirectory() as tmpdir, ExitStack() as stack:
         tmp = Path(tmpdir)
@@ -192,6 +208,7 @@ def run_processes(label: str, pg: str | None) -> None:
         POLLS[0] = 0
         pids = {code: server.process.pid for code, server in servers.items()}
         cpu_before = {code: _cpu_seconds(pid) for code, pid in pids.items()}
+        pg_before = _postgres_cpu_seconds() if pg else None
         client_before = time.process_time()
         waits: list[float] = []
         counter = iter(range(TOTAL))
@@ -219,16 +236,23 @@ def run_processes(label: str, pg: str | None) -> None:
         took = time.perf_counter() - started
         done = TOTAL - len(errors)
         cpu = {code: _cpu_seconds(pid) - cpu_before[code] for code, pid in pids.items()}
+        pg_after = _postgres_cpu_seconds() if pg else None
         client_cpu = time.process_time() - client_before
         print(f"{label}, two server processes over HTTP: {done} complete lifecycles in "
               f"{took:.1f} s with {CLIENTS} parallel clients = {done / took:.1f} lifecycles/s")
         if done:
             per = {code: v / done * 1000 for code, v in cpu.items()}
             total = sum(per.values()) + client_cpu / done * 1000
+            server = ""
+            if pg_before is not None and pg_after is not None:
+                # backends that ended during the run are not counted: a lower bound
+                server_ms = (pg_after - pg_before) / done * 1000
+                total += server_ms
+                server = f", PostgreSQL server at least {server_ms:.0f} ms"
             print(f"  CPU per lifecycle: requester {per['REQ']:.0f} ms, supplier "
-                  f"{per['SUP']:.0f} ms, benchmark clients {client_cpu / done * 1000:.0f} ms; "
-                  f"{total:.0f} ms in all, so two otherwise idle cores could do about "
-                  f"{2000 / total:.1f} lifecycles/s")
+                  f"{per['SUP']:.0f} ms, benchmark clients {client_cpu / done * 1000:.0f} ms"
+                  f"{server}; {total:.0f} ms in all, so two otherwise idle cores could do "
+                  f"about {2000 / total:.1f} lifecycles/s")
         print(f"  long polls: {POLLS[0]} GET /requests?wait= in all, "
               f"{POLLS[0] / max(done, 1):.1f} a lifecycle")
         if waits:
