@@ -345,6 +345,8 @@ def run(label: str, url: str, var: str) -> None:
 def main() -> None:
     pg = os.environ.get("RESHARE_BENCH_POSTGRES_URL") or os.environ.get(
         "RESHARE_TEST_POSTGRES_URL")
+    if pg:  # the scratch databases are made by the test helpers, which read this one
+        os.environ["RESHARE_TEST_POSTGRES_URL"] = pg
     run_processes("SQLite", None)
     if pg:
         run_processes("PostgreSQL", pg)
