@@ -13,6 +13,7 @@ import functools
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 
@@ -166,7 +167,7 @@ def place(platform: Platform, tenants: dict[str, int], count: int) -> list[Fligh
 
 
 def run(platform: Platform, count: int, *, timeout: float = 600.0,
-        progress: object | None = None) -> dict[str, object]:
+        progress: object | None = None) -> dict[str, Any]:
     tenants = _tenant_ids(platform)
     started = time.perf_counter()
     flights = place(platform, tenants, count)

@@ -37,7 +37,7 @@ def _request_in() -> type[BaseModel]:
     return create_model("RequestIn", **fields)
 
 
-RequestIn = _request_in()
+RequestIn: Any = _request_in()  # a model built from NewRequest's fields at import
 
 
 class ActionIn(BaseModel):

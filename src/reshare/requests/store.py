@@ -229,7 +229,7 @@ def next_hrid_number(session: ScopedSession) -> int:
                 session.add(HridCounter(next_value=1))
         except IntegrityError:
             pass  # another transaction created it first: use theirs
-        taken = session.core(_NEXT_HRID).scalar()
+        taken = session.core(_NEXT_HRID).scalar_one()
     return int(taken) - 1
 
 
