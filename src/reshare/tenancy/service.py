@@ -5,11 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+import threading
+import time
+import weakref
 from dataclasses import dataclass
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, event, select, update
+from sqlalchemy.orm import Session
 
 from reshare.db import Database, ScopedSession, utcnow
 from reshare.errors import Conflict, NotFound, Unauthorized, ValidationFailed
@@ -203,14 +208,58 @@ _PRINCIPAL = (  # built once: every API call runs it
            User.active.is_(True), Tenant.status == TenantStatus.ACTIVE.value))
 
 
+PRINCIPAL_CACHE_SECONDS = 2.0
+# engine -> token hash -> (monotonic time, principal): every API call authenticates, and the
+# same staff tokens come back many times a second. Any change to tenants, users or tokens
+# made in this process forgets them all at once; another process's within the period.
+_PRINCIPALS: weakref.WeakKeyDictionary[Any, dict[str, tuple[float, Principal]]] = (
+    weakref.WeakKeyDictionary())
+_PRINCIPALS_LOCK = threading.Lock()
+_FORGOTTEN: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()  # per engine
+
+
+def cached_principal(db: Database, token: str) -> Principal | None:
+    """The principal for ``token`` when this process checked it in the last
+    ``PRINCIPAL_CACHE_SECONDS`` (no database work: safe on the event loop), else None."""
+    with _PRINCIPALS_LOCK:
+        hit = _PRINCIPALS.get(db.engine, {}).get(_hash_token(token))
+    if hit is None or time.monotonic() - hit[0] >= PRINCIPAL_CACHE_SECONDS:
+        return None
+    return hit[1]
+
+
+def _forget_principals(engine: Any) -> None:
+    with _PRINCIPALS_LOCK:
+        _PRINCIPALS.pop(engine, None)
+        _FORGOTTEN[engine] = _FORGOTTEN.get(engine, 0) + 1
+
+
+@event.listens_for(Session, "before_flush")
+def _principals_changed(session: Session, flush_context: Any, instances: Any) -> None:
+    if any(isinstance(obj, (Tenant, User, ApiToken))
+           for obj in (*session.new, *session.dirty, *session.deleted)):
+        bind = session.get_bind()
+        engine = getattr(bind, "engine", bind)
+        _forget_principals(engine)
+        # and again once committed: a call meanwhile may have remembered the old state
+        session.info.setdefault("after_commit", []).append(lambda: _forget_principals(engine))
+
+
 def principal_for_token(db: Database, token: str) -> Principal | None:
     """The principal a Bearer token stands for, or None (unknown, revoked, inactive).
 
     A read-only unit of work: an API call must not queue on SQLite's write lock just to
-    note that its token was used. ``last_used_at`` is written at most once a minute.
+    note that its token was used. ``last_used_at`` is written at most once a minute. A
+    valid answer is remembered for ``PRINCIPAL_CACHE_SECONDS`` (see :func:`cached_principal`).
     """
     if not token.startswith(TOKEN_PREFIX):
         return None
+    hit = cached_principal(db, token)
+    if hit is not None:
+        return hit
+    checked = time.monotonic()
+    with _PRINCIPALS_LOCK:
+        forgotten = _FORGOTTEN.get(db.engine, 0)
     with db.reading() as session:
         found = session.core(_PRINCIPAL, {"hash": _hash_token(token)}).first()
         if found is None:
@@ -222,6 +271,9 @@ def principal_for_token(db: Database, token: str) -> Principal | None:
         with db.platform() as session:
             session.execute(update(ApiToken).where(ApiToken.id == token_id)
                             .values(last_used_at=now))
+    with _PRINCIPALS_LOCK:  # not when a change was made meanwhile: it may predate our read
+        if _FORGOTTEN.get(db.engine, 0) == forgotten:
+            _PRINCIPALS.setdefault(db.engine, {})[_hash_token(token)] = (checked, principal)
     return principal
 
 

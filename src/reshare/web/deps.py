@@ -13,6 +13,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from starlette.concurrency import run_in_threadpool
 
 from reshare.errors import Forbidden, Unauthorized
 from reshare.platform import Platform
@@ -83,12 +84,24 @@ def optional_principal(request: Request) -> Principal | None:
     return None
 
 
+def _remembered(request: Request) -> Principal | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token.startswith(tenancy.TOKEN_PREFIX):
+        return None
+    return tenancy.cached_principal(platform_of(request).db, token)
+
+
 async def public() -> None:
     """Marker: this route needs no credentials (health, protocol endpoints, feeds)."""
 
 
-def authenticated(request: Request) -> Principal:
-    principal = optional_principal(request)
+async def authenticated(request: Request) -> Principal:
+    """The caller; a staff token checked in the last seconds is answered from memory on the
+    event loop, anything else (a database lookup) in a worker thread."""
+    principal = _remembered(request)
+    if principal is None:
+        principal = await run_in_threadpool(optional_principal, request)
     if principal is None:
         raise Unauthorized("log in, or send 'Authorization: Bearer <token>'",
                            code="not_authenticated")

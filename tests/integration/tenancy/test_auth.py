@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from reshare.platform import Platform
@@ -125,3 +126,42 @@ def test_errors_have_one_shape(client: TestClient, tenant_a: TenantFixture) -> N
                          headers={**tenant_a.headers(), "content-type": "application/json"})):
         body = r.json()
         assert set(body) == {"error", "message", "details"}, body
+
+
+def test_a_token_checked_moments_ago_costs_no_query(platform: Platform,
+                                                    tenant_a: TenantFixture) -> None:
+    from sqlalchemy import event
+
+    token = service.issue_token(platform.db, tenant_a.id, "staff", "cache")
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    first = service.principal_for_token(platform.db, token)
+    event.listen(platform.db.engine, "before_cursor_execute", count)
+    try:
+        again = service.principal_for_token(platform.db, token)
+    finally:
+        event.remove(platform.db.engine, "before_cursor_execute", count)
+    assert first is not None and again == first and statements == []
+
+
+def test_another_process_revoking_is_seen_within_the_cache_period(
+        client: TestClient, platform: Platform, tenant_a: TenantFixture,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from reshare.db import Database
+
+    monkeypatch.setattr(service, "PRINCIPAL_CACHE_SECONDS", 0.3)
+    token = service.issue_token(platform.db, tenant_a.id, "staff", "cache")
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/auth/me", headers=headers).status_code == 200
+    other = Database(platform.db.url)  # another process: its change cannot reach our memory
+    try:
+        service.revoke_tokens(other, tenant_a.id, "staff")
+    finally:
+        other.dispose()
+    time.sleep(0.4)
+    assert client.get("/auth/me", headers=headers).status_code == 401
