@@ -121,7 +121,8 @@ _CONFIRMED = update(_R).where(_R.c.id == bindparam("row_id")).values(
 
 
 def _last_seq(session: ScopedSession, sender: str, request_id: str) -> int | None:
-    value = session.core(_LAST_SEQ, {"sender": sender, "request_id": request_id}).scalar()
+    value = session.core(_LAST_SEQ, {"sender": sender, "request_id": request_id},
+                         autoflush=False).scalar()  # received rows are written with Core only
     return int(value) if value is not None else None
 
 

@@ -43,7 +43,8 @@ def queue(session: ScopedSession, trigger_code: str, request_id: int | None, *,
     if definition.staff:
         email = get_value(session, "staff_notice_email")
     dedupe = (key or f"{trigger_code}:{request_id}")[:200]
-    existing = session.core(_BY_KEY, {"key": dedupe}).scalar()
+    # notices are written with Core only: pending ORM changes cannot matter, no autoflush
+    existing = session.core(_BY_KEY, {"key": dedupe}, autoflush=False).scalar()
     if existing is not None:
         return int(existing)
     superseded = SUPERSEDES.get(trigger_code, ())

@@ -91,24 +91,33 @@ def _needs_cluster(ctx: Ctx) -> bool:
 # ------------------------------------------------------------------------------ rota
 
 
+def _rota(ctx: Ctx, req: PatronRequest) -> list[RotaEntry]:
+    """The request's rota, read once per unit of work (only :func:`build_rota` adds to it,
+    and it leaves the entries it made here)."""
+    memo: dict[int, list[RotaEntry]] = ctx.session.info.setdefault("requests.rota", {})
+    if req.id not in memo:
+        memo[req.id] = rota_rows(ctx.session, req.id)
+    return memo[req.id]
+
+
 @on_enter("REQ_VALIDATED")
 def build_rota(ctx: Ctx, req: PatronRequest) -> None:
-    if not rota_rows(ctx.session, req.id):
+    entries = _rota(ctx, req)
+    if not entries:
         ranked, why_empty = rota.build(ctx, req)
-        for position, c in enumerate(ranked):
-            ctx.session.add(RotaEntry(request_id=req.id, position=position, symbol=c.symbol,
-                                      instance_id=c.instance_id, score=c.score, reason=c.reason))
-        ctx.session.flush()
+        entries.extend(RotaEntry(request_id=req.id, position=position, symbol=c.symbol,
+                                 instance_id=c.instance_id, score=c.score, reason=c.reason)
+                       for position, c in enumerate(ranked))
+        ctx.session.add_all(entries)
         if not ranked:
             transition(ctx, req, "buildRota", "endOfRota", message=why_empty or "no lenders")
             return
-    transition(ctx, req, "buildRota", None,
-               message=f"rota of {len(rota_rows(ctx.session, req.id))} lenders")
+    transition(ctx, req, "buildRota", None, message=f"rota of {len(entries)} lenders")
 
 
 @on_enter("REQ_SUPPLIER_IDENTIFIED", "REQ_UNFILLED")
 def send_to_next_lender(ctx: Ctx, req: PatronRequest) -> None:
-    entries = rota_rows(ctx.session, req.id)
+    entries = _rota(ctx, req)
     local = set(ctx.symbols("local_symbols"))
     position = req.rota_position + 1
     while position < len(entries):
