@@ -378,7 +378,10 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         _sqlite_writer_events(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # sized for a process's API threads, outbox senders and the reads they nest: a pool
+    # smaller than that opens and closes a connection (a server process) for nearly every
+    # transaction under load
+    return create_engine(url, pool_pre_ping=True, pool_size=24, max_overflow=16)
 
 
 class Database:
