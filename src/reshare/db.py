@@ -36,7 +36,7 @@ from sqlalchemy import (
     event,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
@@ -165,6 +165,13 @@ def _stamp_tenant(session: Session, flush_context: Any, instances: Any) -> None:
     for obj in session.deleted:
         if isinstance(obj, TenantOwned) and obj.tenant_id != scope:  # type: ignore[attr-defined]
             raise CrossTenantAccess(f"{type(obj).__name__} belongs to another tenant")
+
+
+def engine_of(session: Session) -> Engine:
+    """The engine a session works on (a read-only unit is bound to a connection): the key of
+    everything this process keeps in memory per database."""
+    bind: Any = session.get_bind()
+    return bind.engine if isinstance(bind, Connection) else bind  # type: ignore[no-any-return]
 
 
 class ScopedSession(Session):

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import event, func, or_, select
 from sqlalchemy.orm import Session
 
+from reshare.db import engine_of
 from reshare.directory.model import PICKUP_TAG, EntryStatus, EntryType, parse_symbol
 from reshare.directory.properties import parse_headers
 from reshare.directory.store import (
@@ -204,11 +205,6 @@ _PROCESS_RESOLVED: weakref.WeakKeyDictionary[Any, dict[tuple[Any, str], tuple[
 _RESOLVED_LOCK = threading.Lock()
 
 
-def _engine_of(session: Session) -> Any:
-    bind = session.get_bind()
-    return getattr(bind, "engine", bind)
-
-
 def resolve_symbol(session: Session, symbol: str) -> ResolvedSymbol | None:
     """``AUTH:SYM`` (any case) → what it stands for, or None when no entry holds it.
 
@@ -223,7 +219,7 @@ def resolve_symbol(session: Session, symbol: str) -> ResolvedSymbol | None:
     shared_key = (session.info.get("tenant_id"), key)
     now = time.monotonic()
     with _RESOLVED_LOCK:
-        per_engine = _PROCESS_RESOLVED.setdefault(_engine_of(session), {})
+        per_engine = _PROCESS_RESOLVED.setdefault(engine_of(session), {})
         hit = per_engine.get(shared_key)
     if hit is not None and now - hit[0] < RESOLVED_CACHE_SECONDS \
             and not session.info.get(_CHANGED):
@@ -243,7 +239,7 @@ def _forget_resolved(session: Session, flush_context: Any, instances: Any) -> No
            for obj in (*session.new, *session.dirty, *session.deleted)):
         session.info.pop(_RESOLVED, None)
         session.info[_CHANGED] = True
-        engine = _engine_of(session)
+        engine = engine_of(session)
         _forget_engine(engine)
         # and again once committed: another unit may have cached the old answer meanwhile
         session.info.setdefault("after_commit", []).append(lambda: _forget_engine(engine))

@@ -80,11 +80,16 @@ class HttpTransport:
         # every open connection, also of threads that have ended, so close() closes them all
         self._all: set[http.client.HTTPConnection] = set()
 
+    def _pool(self) -> dict[tuple[str, str, int], http.client.HTTPConnection]:
+        """This thread's kept connections, by (scheme, host, port)."""
+        pool = getattr(self._local, "pool", None)
+        if pool is None:
+            pool = self._local.pool = {}
+        return pool  # type: ignore[no-any-return]
+
     def _connection(self, scheme: str, host: str, port: int,
                     timeout: float) -> tuple[http.client.HTTPConnection, bool]:
-        pool: dict[tuple[str, str, int], http.client.HTTPConnection] = getattr(
-            self._local, "pool", None) or {}
-        self._local.pool = pool
+        pool = self._pool()
         conn = pool.get((scheme, host, port))
         if conn is not None and conn.sock is not None:
             conn.sock.settimeout(timeout)
@@ -137,7 +142,7 @@ class HttpTransport:
         conn.close()
         with self._lock:
             self._all.discard(conn)
-        pool = getattr(self._local, "pool", {})
+        pool = self._pool()
         if pool.get((scheme, host, port)) is conn:
             del pool[(scheme, host, port)]
 

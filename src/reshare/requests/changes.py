@@ -22,6 +22,8 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from reshare.db import engine_of
+
 RECHECK_SECONDS = 1.0
 REMEMBERED = 20_000  # request keys whose last change is remembered; older ones count as changed
 _FLAG = "requests.changed"
@@ -113,8 +115,7 @@ def _note_request_changes(session: Session, flush_context: Any, instances: Any) 
 def _signal_request_changes(session: Session) -> None:
     keys = session.info.pop(_FLAG, None)
     if keys:
-        bind = session.get_bind()
-        changes_for(getattr(bind, "engine", bind)).notify(keys)
+        changes_for(engine_of(session)).notify(keys)
 
 
 @event.listens_for(Session, "after_rollback")

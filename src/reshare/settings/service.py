@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, select, update
 
-from reshare.db import ScopedSession
+from reshare.db import ScopedSession, engine_of
 from reshare.settings.model import lookup, normalise
 from reshare.settings.registry import SETTINGS, SettingDef
 from reshare.settings.store import SettingValue
@@ -77,10 +77,8 @@ def _stored_values(session: ScopedSession) -> dict[str, str | None]:
         row = session.core(_VERSION, {"tenant": tenant_id},
                            autoflush=bool(session.info.get(_CHANGED))).first()
         version = tuple(row) if row is not None else None
-        bind = session.get_bind()
-        engine = getattr(bind, "engine", bind)  # a read-only unit is bound to a connection
         with _CACHE_LOCK:
-            per_engine = _PROCESS_CACHE.setdefault(engine, {})
+            per_engine = _PROCESS_CACHE.setdefault(engine_of(session), {})
             hit = per_engine.get(tenant_id)
         if hit is not None and version is not None and hit[0] == version:
             cached = hit[1]

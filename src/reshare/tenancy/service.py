@@ -16,7 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import bindparam, event, select, update
 from sqlalchemy.orm import Session
 
-from reshare.db import Database, ScopedSession, utcnow
+from reshare.db import Database, ScopedSession, engine_of, utcnow
 from reshare.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from reshare.settings import service as settings_service
 from reshare.tenancy.model import (
@@ -221,8 +221,12 @@ _FORGOTTEN: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()  #
 def cached_principal(db: Database, token: str) -> Principal | None:
     """The principal for ``token`` when this process checked it in the last
     ``PRINCIPAL_CACHE_SECONDS`` (no database work: safe on the event loop), else None."""
+    return _remembered(db, _hash_token(token))
+
+
+def _remembered(db: Database, token_hash: str) -> Principal | None:
     with _PRINCIPALS_LOCK:
-        hit = _PRINCIPALS.get(db.engine, {}).get(_hash_token(token))
+        hit = _PRINCIPALS.get(db.engine, {}).get(token_hash)
     if hit is None or time.monotonic() - hit[0] >= PRINCIPAL_CACHE_SECONDS:
         return None
     return hit[1]
@@ -238,8 +242,7 @@ def _forget_principals(engine: Any) -> None:
 def _principals_changed(session: Session, flush_context: Any, instances: Any) -> None:
     if any(isinstance(obj, (Tenant, User, ApiToken))
            for obj in (*session.new, *session.dirty, *session.deleted)):
-        bind = session.get_bind()
-        engine = getattr(bind, "engine", bind)
+        engine = engine_of(session)
         _forget_principals(engine)
         # and again once committed: a call meanwhile may have remembered the old state
         session.info.setdefault("after_commit", []).append(lambda: _forget_principals(engine))
@@ -254,14 +257,15 @@ def principal_for_token(db: Database, token: str) -> Principal | None:
     """
     if not token.startswith(TOKEN_PREFIX):
         return None
-    hit = cached_principal(db, token)
+    token_hash = _hash_token(token)
+    hit = _remembered(db, token_hash)
     if hit is not None:
         return hit
     checked = time.monotonic()
     with _PRINCIPALS_LOCK:
         forgotten = _FORGOTTEN.get(db.engine, 0)
     with db.reading() as session:
-        found = session.core(_PRINCIPAL, {"hash": _hash_token(token)}).first()
+        found = session.core(_PRINCIPAL, {"hash": token_hash}).first()
         if found is None:
             return None
         token_id, last_used, tenant_id, tenant_code, user_id, username, role = found
@@ -273,7 +277,7 @@ def principal_for_token(db: Database, token: str) -> Principal | None:
                             .values(last_used_at=now))
     with _PRINCIPALS_LOCK:  # not when a change was made meanwhile: it may predate our read
         if _FORGOTTEN.get(db.engine, 0) == forgotten:
-            _PRINCIPALS.setdefault(db.engine, {})[_hash_token(token)] = (checked, principal)
+            _PRINCIPALS.setdefault(db.engine, {})[token_hash] = (checked, principal)
     return principal
 
 

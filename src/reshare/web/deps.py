@@ -64,11 +64,9 @@ def _platform_admin() -> Principal:
 def optional_principal(request: Request) -> Principal | None:
     """The caller, from a Bearer token or the session cookie; None when anonymous."""
     platform = platform_of(request)
-    header = request.headers.get("authorization", "")
-    if header:
-        scheme, _, token = header.partition(" ")
-        token = token.strip()
-        if scheme.lower() != "bearer" or not token:
+    if request.headers.get("authorization"):
+        token = _bearer(request)
+        if not token:
             raise Unauthorized("use 'Authorization: Bearer <token>'", code="bad_credentials")
         if hmac.compare_digest(token, platform.admin_token):
             return _platform_admin()
@@ -84,10 +82,15 @@ def optional_principal(request: Request) -> Principal | None:
     return None
 
 
-def _remembered(request: Request) -> Principal | None:
+def _bearer(request: Request) -> str:
+    """The token of an ``Authorization: Bearer`` header ("" for none or another scheme)."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token.startswith(tenancy.TOKEN_PREFIX):
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def _remembered(request: Request) -> Principal | None:
+    token = _bearer(request)
+    if not token.startswith(tenancy.TOKEN_PREFIX):
         return None
     return tenancy.cached_principal(platform_of(request).db, token)
 
