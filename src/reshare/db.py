@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -388,7 +389,42 @@ def make_engine(url: str) -> Engine:
     # sized for a process's API threads, outbox senders and the reads they nest: a pool
     # smaller than that opens and closes a connection (a server process) for nearly every
     # transaction under load
-    return create_engine(url, pool_pre_ping=True, pool_size=24, max_overflow=16)
+    engine = create_engine(url, pool_size=24, max_overflow=16)
+    _ping_when_idle(engine)
+    return engine
+
+
+PING_AFTER_IDLE_SECONDS = 5.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Check a pooled connection before use only when it sat idle for a while.
+
+    SQLAlchemy's ``pool_pre_ping`` costs a round trip to the server on every checkout, as
+    many as the unit of work's own BEGIN or COMMIT. A connection used in the last few
+    seconds is almost surely alive; one idle longer (the server may have restarted, or a
+    firewall dropped it) gets a ``SELECT 1``, and a dead one is replaced before the unit
+    of work starts. A restart within those seconds fails one unit of work, whose error
+    makes SQLAlchemy drop every older connection of the pool.
+    """
+    from sqlalchemy import exc
+
+    def checkin(dbapi_connection: Any, record: Any) -> None:
+        record.info["reshare_idle_since"] = time.monotonic()
+
+    def checkout(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        since = record.info.get("reshare_idle_since")
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            dbapi_connection.rollback()
+        except Exception as error:  # the pool replaces it and checks out another
+            raise exc.DisconnectionError(f"pooled connection is dead: {error}") from error
+
+    event.listen(engine, "checkin", checkin)
+    event.listen(engine, "checkout", checkout)
 
 
 class Database:
@@ -400,6 +436,9 @@ class Database:
         self._sessions = sessionmaker(
             bind=self.engine, class_=ScopedSession, expire_on_commit=False
         )
+        self._read_options: dict[str, Any] = {"reshare_readonly": True}
+        if self.engine.dialect.name == "postgresql":
+            self._read_options["isolation_level"] = "AUTOCOMMIT"
 
     @property
     def dialect(self) -> str:
@@ -422,7 +461,9 @@ class Database:
     @contextmanager
     def _read_unit(self, scope: int | str) -> Iterator[ScopedSession]:
         with self.engine.connect() as conn:
-            conn = conn.execution_options(reshare_readonly=True)
+            # PostgreSQL: no BEGIN and ROLLBACK round trips; under READ COMMITTED each
+            # statement takes its own snapshot inside a transaction too
+            conn = conn.execution_options(**self._read_options)
             session = self._sessions(bind=conn, info={"tenant_id": scope, "readonly": True})
             try:
                 yield session

@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, select, update
 
-from reshare.db import ScopedSession, utcnow
+from reshare.db import utcnow
 from reshare.iso18626 import codec, conventions
 from reshare.iso18626 import model as m
 from reshare.iso18626.handlers import DeliveryOutcome, DeliveryResult, handler_for
@@ -122,12 +122,34 @@ def deliver(platform: Platform, item: Claimed, token: str,
 def _record(platform: Platform, tenant_id: int, item_id: int, token: str, result: SendResult,
             payload: bytes, probing: bool, policy: _Policy, now: dt.datetime, *,
             final: bool = False) -> None:
+    """Record a send's result, and tell the handler the final outcome in the same unit of
+    work. A failing handler must not undo the record of the send (that would resend the
+    message): its unit of work is rolled back, the handler's changes with it, and the
+    result is recorded again without it. No savepoint on the usual path: it would cost
+    two more statements on every send."""
+    try:
+        _record_unit(platform, tenant_id, item_id, token, result, payload, probing, policy,
+                     now, final=final, tell=True)
+    except _HandlerFailed as failed:
+        log.error("outbox %s: on_delivery failed; the outcome stays recorded", item_id,
+                  exc_info=failed.__cause__)
+        _record_unit(platform, tenant_id, item_id, token, result, payload, probing, policy,
+                     now, final=final, tell=False)
+
+
+class _HandlerFailed(Exception):
+    """The delivery handler raised: the unit of work is undone and recorded again."""
+
+
+def _record_unit(platform: Platform, tenant_id: int, item_id: int, token: str,
+                 result: SendResult, payload: bytes, probing: bool, policy: _Policy,
+                 now: dt.datetime, *, final: bool, tell: bool) -> None:
     with platform.db.tenant(tenant_id) as session:
         found = session.core(_CLAIMED, {"id": item_id, "token": token}).first()
         if found is None:  # our lease ran out and another worker took the message over
             log.warning("outbox %s: result of a stale claim ignored", item_id)
             return
-        row = SimpleNamespace(**found._mapping)
+        row: Any = SimpleNamespace(**found._mapping)
         outcome = _apply_result(row, result, probing, policy, now, final=final)
         record(session, direction="out", element="probe" if probing else row.element,
                request_id=_request_id(payload), peer_symbol=row.peer_symbol,
@@ -135,7 +157,13 @@ def _record(platform: Platform, tenant_id: int, item_id: int, token: str, result
                message_status=_status_text(result), http_status=result.http_status,
                detail=row.last_error or result.kind.value)
         if outcome is not None:
-            _tell_handler(platform, session, row, outcome)
+            if tell:
+                try:
+                    handler_for(platform).on_delivery(platform, session, view(row), outcome)
+                except Exception as error:
+                    raise _HandlerFailed() from error
+            else:
+                row.last_error = f"{row.last_error or ''} (on_delivery failed)".strip()
         session.core(_SAVE, {"row_id": row.id, **{f"new_{c}": getattr(row, c) for c in _RESULT}})
 
 
@@ -146,18 +174,6 @@ _RESULT = ("status", "attempts", "probe_next", "next_attempt_at", "lease_until",
            "last_error", "error_type", "error_value", "confirmation", "finished_at")
 _SAVE = (update(_T).where(_T.c.id == bindparam("row_id"))
          .values({c: bindparam(f"new_{c}", type_=_T.c[c].type) for c in _RESULT}))
-
-
-def _tell_handler(platform: Platform, session: ScopedSession, row: Any,
-                  outcome: DeliveryOutcome) -> None:
-    """Report the final outcome; a failing handler must not undo the record of the send
-    (that would resend the message), so its work runs in a savepoint."""
-    try:
-        with session.begin_nested():
-            handler_for(platform).on_delivery(platform, session, view(row), outcome)
-    except Exception:
-        log.exception("outbox %s: on_delivery failed; the outcome stays recorded", row.id)
-        row.last_error = f"{row.last_error or ''} (on_delivery failed)".strip()
 
 
 _REQUEST_ID = re.compile(rb"<ill:requestingAgencyRequestId>([^<]*)<")

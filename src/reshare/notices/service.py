@@ -7,7 +7,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 
 from reshare.db import ScopedSession, utcnow
 from reshare.errors import NotFound, ValidationFailed
@@ -43,27 +43,39 @@ def queue(session: ScopedSession, trigger_code: str, request_id: int | None, *,
     if definition.staff:
         email = get_value(session, "staff_notice_email")
     dedupe = (key or f"{trigger_code}:{request_id}")[:200]
-    # notices are written with Core only: pending ORM changes cannot matter, no autoflush
-    existing = session.core(_BY_KEY, {"key": dedupe}, autoflush=False).scalar()
-    if existing is not None:
-        return int(existing)
+    # one statement: a key queued before (the usual repeat) inserts nothing
+    added = session.core(_add_statement(session), {
+        "trigger": trigger_code, "request_id": request_id, "dedupe_key": dedupe,
+        "recipient": (email or "").strip() or None, "values": dict(values or {}),
+        "status": "queued", "attempts": 0, "next_attempt_at": utcnow()}).scalar()
+    if added is None:
+        # notices are written with Core only: pending ORM changes cannot matter
+        return int(session.core(_BY_KEY, {"key": dedupe}, autoflush=False).scalar_one())
     superseded = SUPERSEDES.get(trigger_code, ())
     if request_id is not None and superseded:
         session.core(_SUPERSEDE, {"of_request": request_id, "triggers": list(superseded)})
-    return int(session.core(_ADD, {
-        "trigger": trigger_code, "request_id": request_id, "dedupe_key": dedupe,
-        "recipient": (email or "").strip() or None, "values": dict(values or {}),
-        "status": "queued", "attempts": 0, "next_attempt_at": utcnow()},
-    ).inserted_primary_key[0])  # type: ignore[index]
+    return int(added)
+
+
+def _add_statement(session: ScopedSession) -> Any:
+    dialect = session.get_bind().dialect.name
+    statement = _ADD.get(dialect)
+    if statement is None:
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        maker: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = _ADD.setdefault(dialect, maker(Notice).on_conflict_do_nothing(
+            index_elements=["tenant_id", "dedupe_key"]).returning(Notice.id))
+    return statement
 
 
 # Core: the engine queues a notice on most transitions that reach a patron
+_ADD: dict[str, Any] = {}  # dialect -> INSERT … ON CONFLICT DO NOTHING RETURNING id
 _BY_KEY = select(Notice.id).where(Notice.dedupe_key == bindparam("key"))
 _SUPERSEDE = (update(Notice)
               .where(Notice.request_id == bindparam("of_request"), Notice.status == "queued",
                      Notice.trigger.in_(bindparam("triggers", expanding=True)))
               .values(status="superseded"))
-_ADD = insert(Notice)
 
 
 def queue_notice(session: ScopedSession, trigger_code: str, request_id: int | None, *,
