@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, update
 
 from reshare.db import utcnow
 from reshare.iso18626 import codec, conventions
@@ -111,15 +111,14 @@ def deliver(platform: Platform, item: Claimed, token: str,
         result = SendResult(SendKind.FAILURE, error=f"NoAddress: no ISO 18626 address for "
                                                     f"{item.peer_symbol} (directory or "
                                                     "iso18626_gateway_address)")
-        _record(platform, item.tenant_id, item.id, token, result, payload, probing, policy,
-                now, final=True)
+        _record(platform, item, token, result, payload, probing, policy, now, final=True)
         return
     result = send(transport_for(platform), url, payload, timeout=policy.timeout,
                   extra_headers=address.headers if not item.peer_url else None)
-    _record(platform, item.tenant_id, item.id, token, result, payload, probing, policy, now)
+    _record(platform, item, token, result, payload, probing, policy, now)
 
 
-def _record(platform: Platform, tenant_id: int, item_id: int, token: str, result: SendResult,
+def _record(platform: Platform, item: Claimed, token: str, result: SendResult,
             payload: bytes, probing: bool, policy: _Policy, now: dt.datetime, *,
             final: bool = False) -> None:
     """Record a send's result, and tell the handler the final outcome in the same unit of
@@ -128,51 +127,51 @@ def _record(platform: Platform, tenant_id: int, item_id: int, token: str, result
     result is recorded again without it. No savepoint on the usual path: it would cost
     two more statements on every send."""
     try:
-        _record_unit(platform, tenant_id, item_id, token, result, payload, probing, policy,
-                     now, final=final, tell=True)
+        _record_unit(platform, item, token, result, payload, probing, policy, now,
+                     final=final, tell=True)
     except _HandlerFailed as failed:
-        log.error("outbox %s: on_delivery failed; the outcome stays recorded", item_id,
+        log.error("outbox %s: on_delivery failed; the outcome stays recorded", item.id,
                   exc_info=failed.__cause__)
-        _record_unit(platform, tenant_id, item_id, token, result, payload, probing, policy,
-                     now, final=final, tell=False)
+        _record_unit(platform, item, token, result, payload, probing, policy, now,
+                     final=final, tell=False)
 
 
 class _HandlerFailed(Exception):
     """The delivery handler raised: the unit of work is undone and recorded again."""
 
 
-def _record_unit(platform: Platform, tenant_id: int, item_id: int, token: str,
-                 result: SendResult, payload: bytes, probing: bool, policy: _Policy,
-                 now: dt.datetime, *, final: bool, tell: bool) -> None:
-    with platform.db.tenant(tenant_id) as session:
-        found = session.core(_CLAIMED, {"id": item_id, "token": token}).first()
-        if found is None:  # our lease ran out and another worker took the message over
-            log.warning("outbox %s: result of a stale claim ignored", item_id)
+def _record_unit(platform: Platform, item: Claimed, token: str, result: SendResult,
+                 payload: bytes, probing: bool, policy: _Policy, now: dt.datetime, *,
+                 final: bool, tell: bool) -> None:
+    # the row as claimed: while the claim is ours nobody else changes it, so the result is
+    # computed from it and saved only if the claim token is still ours (one statement)
+    row: Any = SimpleNamespace(**item.row)
+    outcome = _apply_result(row, result, probing, policy, now, final=final)
+    if not tell and outcome is not None:
+        row.last_error = f"{row.last_error or ''} (on_delivery failed)".strip()
+    with platform.db.tenant(item.tenant_id) as session:
+        saved = session.core(_SAVE, {"row_id": row.id, "token": token,
+                                     **{f"new_{c}": getattr(row, c) for c in _RESULT}})
+        if saved.rowcount != 1:  # our lease ran out and another worker took the message over
+            log.warning("outbox %s: result of a stale claim ignored", item.id)
             return
-        row: Any = SimpleNamespace(**found._mapping)
-        outcome = _apply_result(row, result, probing, policy, now, final=final)
         record(session, direction="out", element="probe" if probing else row.element,
                request_id=_request_id(payload), peer_symbol=row.peer_symbol,
                body=payload.decode(), confirmation=result.raw.decode("utf-8", "replace"),
                message_status=_status_text(result), http_status=result.http_status,
                detail=row.last_error or result.kind.value)
-        if outcome is not None:
-            if tell:
-                try:
-                    handler_for(platform).on_delivery(platform, session, view(row), outcome)
-                except Exception as error:
-                    raise _HandlerFailed() from error
-            else:
-                row.last_error = f"{row.last_error or ''} (on_delivery failed)".strip()
-        session.core(_SAVE, {"row_id": row.id, **{f"new_{c}": getattr(row, c) for c in _RESULT}})
+        if outcome is not None and tell:
+            try:
+                handler_for(platform).on_delivery(platform, session, view(row), outcome)
+            except Exception as error:
+                raise _HandlerFailed() from error
 
 
 # Core, not the ORM: recording a send's result is among the most frequent writes
 _T: Any = OutboxMessage.__table__
-_CLAIMED = select(_T).where(_T.c.id == bindparam("id"), _T.c.claim_token == bindparam("token"))
 _RESULT = ("status", "attempts", "probe_next", "next_attempt_at", "lease_until", "claim_token",
            "last_error", "error_type", "error_value", "confirmation", "finished_at")
-_SAVE = (update(_T).where(_T.c.id == bindparam("row_id"))
+_SAVE = (update(_T).where(_T.c.id == bindparam("row_id"), _T.c.claim_token == bindparam("token"))
          .values({c: bindparam(f"new_{c}", type_=_T.c[c].type) for c in _RESULT}))
 
 

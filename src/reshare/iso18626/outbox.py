@@ -16,8 +16,8 @@ import logging
 import uuid
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Integer, and_, bindparam, exists, insert, or_, select, update
 from sqlalchemy.orm import aliased
@@ -85,7 +85,7 @@ def items_for(session: ScopedSession, request_ref: str | None = None, *,
     return [view(r) for r in session.scalars(query)]
 
 
-def _build_due_query():  # type: ignore[no-untyped-def]
+def _build_claim():  # type: ignore[no-untyped-def]
     earlier = aliased(OutboxMessage)
     blocked = exists().where(
         earlier.tenant_id == OutboxMessage.tenant_id,
@@ -100,17 +100,25 @@ def _build_due_query():  # type: ignore[no-untyped-def]
         and_(OutboxMessage.status == OutboxStatus.SENDING.value,
              OutboxMessage.lease_until < now),
     )
-    return (select(OutboxMessage).where(due, ~blocked).order_by(OutboxMessage.id)
-            .limit(bindparam("limit", type_=Integer))
-            .with_for_update(skip_locked=True, of=OutboxMessage))
+    due_ids = (select(OutboxMessage.id).where(due, ~blocked).order_by(OutboxMessage.id)
+               .limit(bindparam("limit", type_=Integer))
+               .with_for_update(skip_locked=True, of=OutboxMessage))
+    # one statement: the due rows (locked, skipping rows another worker is claiming) are
+    # marked ours and returned as they now are
+    return (update(OutboxMessage).where(OutboxMessage.id.in_(due_ids))
+            .values(status=OutboxStatus.SENDING.value, lease_until=bindparam("lease"),
+                    claim_token=bindparam("token"))
+            .returning(*OutboxMessage.__table__.c))
 
 
-_DUE = _build_due_query()  # built once: the dispatcher runs it many times a second
+_CLAIM = _build_claim()  # built once: the dispatcher runs it many times a second
 
 
 @dataclass(frozen=True)
 class Claimed:
-    """A message claimed for sending: what delivery needs, read in the claiming transaction."""
+    """A message claimed for sending: what delivery needs, read in the claiming transaction.
+    ``row`` is the whole row as claimed: delivery computes the result from it and saves it
+    only while the claim is still ours (the row cannot change while we hold the lease)."""
 
     id: int
     tenant_id: int
@@ -119,24 +127,18 @@ class Claimed:
     body: str
     seq: int | None
     probe_next: bool
+    row: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 def claim(platform: Platform, *, limit: int, now: dt.datetime, token: str) -> list[Claimed]:
     """Mark up to ``limit`` due messages as ours, oldest first. At most one message of a
     request is due at a time, so the claimed messages may be sent in parallel."""
     with platform.db.platform() as session:
-        rows = session.core(_DUE, {"now": now, "limit": limit}).all()
-        if rows:
-            session.core(_CLAIM, {"ids": [r.id for r in rows], "token": token,
-                                  "lease": now + dt.timedelta(seconds=LEASE_SECONDS)})
-        return [Claimed(r.id, r.tenant_id, r.peer_symbol, r.peer_url, r.body, r.seq,
-                        bool(r.probe_next)) for r in rows]
-
-
-_CLAIM = (update(OutboxMessage)
-          .where(OutboxMessage.id.in_(bindparam("ids", expanding=True)))
-          .values(status=OutboxStatus.SENDING.value, lease_until=bindparam("lease"),
-                  claim_token=bindparam("token")))
+        rows = session.core(_CLAIM, {"now": now, "limit": limit, "token": token,
+                                     "lease": now + dt.timedelta(seconds=LEASE_SECONDS)}).all()
+    rows.sort(key=lambda r: r.id)  # RETURNING promises no order
+    return [Claimed(r.id, r.tenant_id, r.peer_symbol, r.peer_url, r.body, r.seq,
+                    bool(r.probe_next), dict(r._mapping)) for r in rows]
 
 
 def _senders(platform: Platform, wanted: int) -> ThreadPoolExecutor | None:

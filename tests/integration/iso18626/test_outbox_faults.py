@@ -244,6 +244,27 @@ def test_worker_killed_between_send_and_commit(pair: Pair) -> None:
     real.close()
 
 
+def test_result_of_a_stale_claim_is_ignored(pair: Pair) -> None:
+    real = HttpxTransport()
+    later = utcnow() + dt.timedelta(seconds=outbox.LEASE_SECONDS + 1)
+
+    class TooSlow:
+        def post(self, url: str, body: bytes, headers: dict[str, str],
+                 timeout: float) -> tuple[int, bytes]:
+            # so slow that the lease ran out: another worker claims the message and sends it
+            pair.platform.extras["iso18626_transport"] = real
+            assert outbox.drain(pair.platform, now=later) == 1
+            return 503, b"Service Unavailable"  # then this sender's own (late) result
+
+    pair.platform.extras["iso18626_transport"] = TooSlow()
+    item = pair.send(builders.ram(m.Action.RECEIVED, note="#seq:5#"))
+    assert outbox.drain(pair.platform) == 1
+    row = pair.row(item)
+    assert (row.status, row.attempts, row.claim_token) == ("delivered", 0, None)
+    assert pair.applied() == 1
+    real.close()
+
+
 def test_no_address_fails_clearly(pair: Pair) -> None:
     item = pair.send(builders.ram(), url=None)
     outbox.drain(pair.platform)
