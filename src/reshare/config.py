@@ -69,6 +69,14 @@ class AppSettings:
                          "contend for the GIL and the database's write lock; raise it when "
                          "calls wait long on a slow library system (NCIP, Z39.50)."},
     )
+    change_feed: bool = field(
+        default=True,
+        metadata={"doc": "PostgreSQL: learn of other processes' settings changes by "
+                         "LISTEN/NOTIFY (one more connection per process) instead of a query "
+                         "in each transaction. It checks at start that its own notification "
+                         "arrives; turn it off behind a pooler that does not pass "
+                         "notifications on (PgBouncer in transaction mode)."},
+    )
     var_dir: str = field(default="var", metadata={"doc": "Folder for generated keys and files."})
     log_level: str = field(default="INFO", metadata={"doc": "Python logging level."})
     max_message_bytes: int = field(

@@ -500,4 +500,7 @@ class Database:
         return self._unit(_UNSCOPED)
 
     def dispose(self) -> None:
+        from reshare.changefeed import close_feed
+
+        close_feed(self.engine)
         self.engine.dispose()

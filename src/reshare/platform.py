@@ -45,5 +45,9 @@ def build_platform(settings: AppSettings, db: Database | None = None) -> Platfor
     var_dir = Path(settings.var_dir)
     secret_key = settings.secret_key or _persistent_secret(var_dir, "secret_key")
     admin_token = settings.admin_token or _persistent_secret(var_dir, "admin_token")
-    return Platform(settings=settings, db=db or Database(settings.database_url),
-                    secret_key=secret_key, admin_token=admin_token)
+    db = db or Database(settings.database_url)
+    if not settings.change_feed:
+        from reshare.changefeed import turn_off
+
+        turn_off(db.engine)
+    return Platform(settings=settings, db=db, secret_key=secret_key, admin_token=admin_token)

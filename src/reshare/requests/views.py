@@ -15,10 +15,13 @@ from reshare.requests.model import RequestView
 from reshare.requests.statemodels import MODELS, STATES
 from reshare.requests.store import PatronRequest
 
-_HIDDEN = {"tenant_id", "previous_states", "extra"}
+_HIDDEN = frozenset({"tenant_id", "previous_states", "extra"})
+_AS_IS = frozenset({str, int, bool, float, type(None), dict, list})
 
 
 def _plain(value: Any) -> Any:
+    if type(value) in _AS_IS:
+        return value
     if isinstance(value, (dt.datetime, dt.date)):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -26,11 +29,14 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _row(obj: Any, skip: set[str] | None = None) -> dict[str, Any]:
+@functools.lru_cache(maxsize=64)
+def _keys(table: Any, skip: frozenset[str]) -> tuple[str, ...]:
+    return tuple(c.key for c in table.columns if c.key not in skip and c.key != "tenant_id")
+
+
+def _row(obj: Any, skip: frozenset[str] = frozenset()) -> dict[str, Any]:
     """A table row (ORM object, or a Core row of ``patron_requests``) as plain values."""
-    skip = (skip or set()) | {"tenant_id"}
-    table = getattr(obj, "__table__", _PR)
-    return {c.key: _plain(getattr(obj, c.key)) for c in table.columns if c.key not in skip}
+    return {k: _plain(getattr(obj, k)) for k in _keys(getattr(obj, "__table__", _PR), skip)}
 
 
 _PR: Any = PatronRequest.__table__

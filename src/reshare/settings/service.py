@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, select, update
 
+from reshare.changefeed import feed_for
 from reshare.db import ScopedSession, engine_of
 from reshare.settings.model import lookup, normalise
 from reshare.settings.registry import SETTINGS, SettingDef
@@ -61,8 +62,10 @@ _VALUES = select(SettingValue.key, SettingValue.value)
 
 
 def _stored_values(session: ScopedSession) -> dict[str, str | None]:
-    """The tenant's stored values: at most one small query per unit of work while they are
-    unchanged. :func:`set_value` and :func:`seed_defaults` bump the tenant's version."""
+    """The tenant's stored values: from memory while they are unchanged. On PostgreSQL a
+    change is announced to every process (:mod:`reshare.changefeed`), so no query at all;
+    elsewhere, or while the feed is not listening, one small query per unit of work
+    compares the tenant's version. :func:`set_value` and :func:`seed_defaults` do both."""
     cached = session.info.get(_CACHE)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
@@ -70,24 +73,29 @@ def _stored_values(session: ScopedSession) -> dict[str, str | None]:
     if not isinstance(tenant_id, int):
         cached = _load(session)
     else:
-        # the version first: a change committed between the two reads makes the copy look
-        # older than it is (reloaded next time), never newer
-        # pending ORM changes elsewhere cannot change these rows (settings writes mark the
-        # unit, and are flushed before reading): no autoflush
-        row = session.core(_VERSION, {"tenant": tenant_id},
-                           autoflush=bool(session.info.get(_CHANGED))).first()
-        version = tuple(row) if row is not None else None
+        engine = engine_of(session)
+        feed = feed_for(engine)
+        # taken before reading: a change announced while we read makes the copy look older
+        # than it is (read again next time), never newer
+        mark: Any = feed.stamp(_TOPIC, tenant_id) if feed is not None else None
+        if mark is None:
+            # pending ORM changes elsewhere cannot change these rows (settings writes mark
+            # the unit, and are flushed before reading): no autoflush
+            row = session.core(_VERSION, {"tenant": tenant_id},
+                               autoflush=bool(session.info.get(_CHANGED))).first()
+            mark = ("version", *row) if row is not None else None
         with _CACHE_LOCK:
-            per_engine = _PROCESS_CACHE.setdefault(engine_of(session), {})
+            per_engine = _PROCESS_CACHE.setdefault(engine, {})
             hit = per_engine.get(tenant_id)
-        if hit is not None and version is not None and hit[0] == version:
+        if hit is not None and mark is not None and hit[0] == mark \
+                and not session.info.get(_CHANGED):
             cached = hit[1]
         else:
             cached = _load(session)
             # never from a unit that changed settings: it may still roll back
-            if version is not None and not session.info.get(_CHANGED):
+            if mark is not None and not session.info.get(_CHANGED):
                 with _CACHE_LOCK:
-                    per_engine[tenant_id] = (version, cached)
+                    per_engine[tenant_id] = (mark, cached)
     session.info[_CACHE] = cached
     return cached
 
@@ -98,9 +106,16 @@ def _load(session: ScopedSession) -> dict[str, str | None]:
 
 def _changed(session: ScopedSession) -> None:
     session.info.pop(_CACHE, None)
+    first = not session.info.get(_CHANGED)
     session.info[_CHANGED] = True
     session.execute(update(Tenant).where(Tenant.id == session.tenant_id)
                     .values(settings_version=Tenant.settings_version + 1))
+    feed = feed_for(engine_of(session))
+    if feed is not None and first:
+        feed.announce(session, _TOPIC, session.tenant_id)
+
+
+_TOPIC = "settings"
 
 
 def get_value(session: ScopedSession, key: str) -> str | None:
