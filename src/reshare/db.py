@@ -115,6 +115,8 @@ _UNSCOPED = "unscoped"
 def _scope_statement(state: ORMExecuteState) -> None:
     if not (state.is_select or state.is_update or state.is_delete):
         return
+    if state.execution_options.get("reshare_scoped"):  # ScopedSession.load: done already
+        return
     scope = state.session.info.get("tenant_id", _UNSCOPED)
     if scope == _PLATFORM:
         return
@@ -222,6 +224,28 @@ class ScopedSession(Session):
         return conn.execute(scoped, {**(params or {}), _SCOPE_PARAM: scope})
 
 
+    def load(self, statement: Select[Any], params: Any = None) -> Any:
+        """Run a prebuilt ORM SELECT (a module constant with bound parameters) and return
+        its scalars. Scoped as every ORM statement is, but the scoped form is built once per
+        statement and tenant: adding the tenant criteria to a new statement, and computing
+        its cache key, costs more than running a small query."""
+        scope = self.info.get("tenant_id", _UNSCOPED)
+        if scope == _PLATFORM:
+            return self.scalars(statement, params)
+        if not isinstance(scope, int):
+            return self.scalars(statement, params)  # refused by _scope_statement if owned
+        key = (id(statement), scope)
+        hit = _ORM_SCOPED.get(key)
+        if hit is None or hit[0] is not statement:
+            hit = (statement, statement.options(_tenant_criteria(scope)))
+            with _CORE_LOCK:
+                _ORM_SCOPED[key] = hit
+        return self.scalars(hit[1], params, execution_options=_PRESCOPED)
+
+
+_PRESCOPED = {"reshare_scoped": True}
+# (statement id, tenant) -> (statement, scoped form): statements are module constants
+_ORM_SCOPED: dict[tuple[int, int], tuple[Any, Any]] = {}
 _SCOPE_PARAM = "reshare_scope_tenant"
 _CORE_SCOPED: dict[int, tuple[Any, Any, bool]] = {}  # id -> (statement, scoped form, owned)
 _CORE_LOCK = threading.Lock()

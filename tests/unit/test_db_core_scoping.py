@@ -92,3 +92,22 @@ def test_the_sqlite_writer_lock_is_held_until_the_commit_has_run(
     assert not writer._is_owned()  # type: ignore[attr-defined]
     with db.tenant(1) as s:  # and the next writer gets it
         assert s.core(COUNT).scalar() == 1
+
+
+LOAD = select(RecordedMessage).order_by(RecordedMessage.body)  # a prebuilt ORM query
+
+
+def test_prebuilt_orm_query_is_scoped_per_tenant(db: Database) -> None:
+    with db.tenant(1) as s:
+        s.core(ADD, [{"body": "a1"}, {"body": "a2"}])
+    with db.tenant(2) as s:
+        s.core(ADD, {"body": "b1"})
+    for _ in range(2):  # the second round uses the scoped forms built in the first
+        with db.tenant(1) as s:
+            assert [m.body for m in s.load(LOAD)] == ["a1", "a2"]
+        with db.tenant(2) as s:
+            assert [m.body for m in s.load(LOAD)] == ["b1"]
+    with db.platform() as s:
+        assert [m.body for m in s.load(LOAD)] == ["a1", "a2", "b1"]
+    with pytest.raises(CrossTenantAccess), db.unscoped() as s:
+        s.load(LOAD).all()

@@ -76,10 +76,8 @@ def handle_envelope(platform: Platform, session: ScopedSession, tenant_id: int,
 def _new_supplier_request(ctx: Ctx, env: Envelope) -> Outcome:
     from reshare.requests import service
 
-    existing = ctx.session.scalars(store.select(PatronRequest).where(
-        PatronRequest.is_requester.is_(False),
-        PatronRequest.peer_request_id == env.requesting_request_id,
-        PatronRequest.requesting_symbol == env.requesting_symbol.upper())).first()
+    existing = store.find_by_peer(ctx.session, env.requesting_request_id,
+                                  env.requesting_symbol)
     if existing is not None:
         return Outcome(False, BAD_FORM, "RequestIdAlreadyExists: "
                        f"{env.requesting_request_id}", existing.id)
@@ -187,11 +185,8 @@ def _decimal(raw: str) -> Decimal | None:
 
 
 def _at_supplier(ctx: Ctx, env: Envelope) -> Outcome:
-    req = ctx.session.scalars(store.select(PatronRequest).where(
-        PatronRequest.is_requester.is_(False),
-        PatronRequest.peer_request_id == env.requesting_request_id,
-        PatronRequest.requesting_symbol == env.requesting_symbol.upper())
-        .with_for_update()).first()
+    req = store.find_by_peer(ctx.session, env.requesting_request_id, env.requesting_symbol,
+                             lock=True)
     if req is None:
         return Outcome.error(BAD_VALUE, f"UnableToFindRequest: {env.requesting_request_id}")
     probe = _probe(ctx, req, env)

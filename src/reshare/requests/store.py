@@ -258,49 +258,71 @@ def set_delivery(session: ScopedSession, outbox_id: int, delivery: str) -> int:
 
 
 def get(session: ScopedSession, request_id: int, *, lock: bool = False) -> PatronRequest | None:
-    stmt = select(PatronRequest).where(PatronRequest.id == request_id)
-    if lock:
-        stmt = stmt.with_for_update()
-    return session.scalars(stmt).first()
+    return session.load(_GET_LOCKED if lock else _GET, {"id": request_id}).first()
 
 
 def find_supplier_request(session: ScopedSession, hrid: str,
                           requesting_symbol: str) -> PatronRequest | None:
-    stmt = select(PatronRequest).where(
-        PatronRequest.is_requester.is_(False), PatronRequest.hrid == hrid,
-        PatronRequest.requesting_symbol == requesting_symbol).with_for_update()
-    return session.scalars(stmt).first()
+    return session.load(_SUPPLIER_REQUEST, {"hrid": hrid,
+                                            "symbol": requesting_symbol}).first()
+
+
+def find_by_peer(session: ScopedSession, peer_request_id: str, requesting_symbol: str, *,
+                 lock: bool = False) -> PatronRequest | None:
+    """The supplier request made for the requester's request id (ISO 18626 messages name
+    the requester's id and symbol)."""
+    return session.load(_BY_PEER_LOCKED if lock else _BY_PEER, {
+        "peer": peer_request_id, "symbol": requesting_symbol.upper()}).first()
 
 
 def find_requester_request(session: ScopedSession, hrid: str) -> PatronRequest | None:
-    stmt = select(PatronRequest).where(PatronRequest.is_requester.is_(True),
-                                       PatronRequest.hrid == hrid).with_for_update()
-    return session.scalars(stmt).first()
+    return session.load(_REQUESTER_REQUEST, {"hrid": hrid}).first()
 
 
 def rota(session: ScopedSession, request_id: int) -> list[RotaEntry]:
-    return list(session.scalars(select(RotaEntry).where(RotaEntry.request_id == request_id)
-                                .order_by(RotaEntry.position)))
+    return list(session.load(_ROTA, {"id": request_id}))
 
 
 def audit(session: ScopedSession, request_id: int) -> list[AuditEntry]:
-    return list(session.scalars(select(AuditEntry).where(AuditEntry.request_id == request_id)
-                                .order_by(AuditEntry.id)))
+    return list(session.load(_AUDIT, {"id": request_id}))
 
 
 def messages(session: ScopedSession, request_id: int) -> list[RequestMessage]:
-    return list(session.scalars(select(RequestMessage)
-                                .where(RequestMessage.request_id == request_id)
-                                .order_by(RequestMessage.id)))
+    return list(session.load(_MESSAGES, {"id": request_id}))
 
 
 def conditions(session: ScopedSession, request_id: int) -> list[LoanCondition]:
-    return list(session.scalars(select(LoanCondition)
-                                .where(LoanCondition.request_id == request_id)
-                                .order_by(LoanCondition.id)))
+    return list(session.load(_CONDITIONS, {"id": request_id}))
 
 
 def volumes(session: ScopedSession, request_id: int) -> list[Volume]:
-    return list(session.scalars(select(Volume).where(Volume.request_id == request_id)
-                                .order_by(Volume.id)))
+    return list(session.load(_VOLUMES, {"id": request_id}))
+
+
+# built once: the engine loads these several times per message or action
+_GET = select(PatronRequest).where(PatronRequest.id == bindparam("id"))
+_GET_LOCKED = _GET.with_for_update()
+_SUPPLIER_REQUEST = select(PatronRequest).where(
+    PatronRequest.is_requester.is_(False), PatronRequest.hrid == bindparam("hrid"),
+    PatronRequest.requesting_symbol == bindparam("symbol")).with_for_update()
+_BY_PEER = select(PatronRequest).where(
+    PatronRequest.is_requester.is_(False), PatronRequest.peer_request_id == bindparam("peer"),
+    PatronRequest.requesting_symbol == bindparam("symbol"))
+_BY_PEER_LOCKED = _BY_PEER.with_for_update()
+_REQUESTER_REQUEST = select(PatronRequest).where(
+    PatronRequest.is_requester.is_(True), PatronRequest.hrid == bindparam("hrid")
+).with_for_update()
+
+
+def _children(model: Any, order: Any) -> Any:
+    return select(model).where(model.request_id == bindparam("id")).order_by(order)
+
+
+_ROTA = _children(RotaEntry, RotaEntry.position)
+_AUDIT = _children(AuditEntry, AuditEntry.id)
+_MESSAGES = _children(RequestMessage, RequestMessage.id)
+_CONDITIONS = _children(LoanCondition, LoanCondition.id)
+_VOLUMES = _children(Volume, Volume.id)
+
+
 from reshare.requests import changes as _changes  # noqa: E402,F401  (registers its listeners)
