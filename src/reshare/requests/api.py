@@ -57,35 +57,50 @@ def _actor(principal: Any) -> str:
     return f"{principal.tenant_code}/{principal.username}"
 
 
+class RequestFilters(BaseModel):
+    """The list's filters: one model, validated in one step (the busiest route; thirteen
+    separately declared parameters cost as much to parse as the query takes)."""
+
+    model_config = {"extra": "ignore"}
+
+    state: str | None = Field(None, description="one state code, or several separated by "
+                                                "commas")
+    role: typing.Literal["requester", "supplier"] | None = None
+    patron: str | None = None
+    symbol: str | None = Field(None, description="the peer's symbol, e.g. RESHARE:NJSOOS")
+    since: dt.datetime | None = Field(None, description="created at or after")
+    until: dt.datetime | None = Field(None, description="created before")
+    needs_attention: bool | None = None
+    q: str | None = Field(None, description="words of the title")
+    terminal: bool | None = Field(None, description="finished (true) or open (false)")
+    limit: int = Field(100, ge=1, le=500)
+    offset: int = Field(0, ge=0)
+    hrid: str | None = Field(None, description="request number, e.g. NJSOOS-42; a "
+                                               "supplier's copy has the requester's number")
+    wait: float = Field(0, ge=0, le=60, description="long polling: when nothing matches, "
+                                                    "wait up to this many seconds for a "
+                                                    "request that does")
+
+
 @router.get("/requests", **PLAIN)
-async def list_requests(
-        principal: Staff, platform: PlatformDep, state: str | None = None,
-        role: str | None = Query(None, pattern="^(requester|supplier)$"),
-        patron: str | None = None, symbol: str | None = None,
-        since: dt.datetime | None = None, until: dt.datetime | None = None,
-        needs_attention: bool | None = None, q: str | None = None,
-        terminal: bool | None = None, limit: int = Query(100, ge=1, le=500),
-        offset: int = Query(0, ge=0),
-        hrid: str | None = Query(None, description="request number, e.g. NJSOOS-42; a "
-                                                   "supplier's copy has the requester's number"),
-        wait: float = Query(0, ge=0, le=60, description="long polling: when nothing matches, "
-                                                        "wait up to this many seconds for a "
-                                                        "request that does")
-) -> JSONResponse:
+async def list_requests(principal: Staff, platform: PlatformDep,
+                        filters: typing.Annotated[RequestFilters, Query()]) -> JSONResponse:
     """Requests of this library, newest first; ``q`` searches titles. With ``wait``, an
     empty answer comes only after that long: e.g. ``?hrid=NJSOOS-42&state=REQ_SHIPPED&wait=30``
     answers as soon as the request is shipped."""
     assert principal.tenant_id is not None
     tenant_id = principal.tenant_id
     signal = changes.changes_for(platform.db.engine)
-    key = (tenant_id, hrid) if hrid else None  # wake on that request's changes only
-    deadline = time.monotonic() + wait
+    f = filters
+    key = (tenant_id, f.hrid) if f.hrid else None  # wake on that request's changes only
+    deadline = time.monotonic() + f.wait
 
     def query() -> list[dict[str, Any]]:
-        views = service.list_requests(platform, tenant_id, state=state, role=role,
-                                      patron=patron, symbol=symbol, since=since, until=until,
-                                      needs_attention=needs_attention, q=q,
-                                      terminal=terminal, limit=limit, offset=offset, hrid=hrid)
+        views = service.list_requests(platform, tenant_id, state=f.state, role=f.role,
+                                      patron=f.patron, symbol=f.symbol, since=f.since,
+                                      until=f.until, needs_attention=f.needs_attention,
+                                      q=f.q, terminal=f.terminal, limit=f.limit,
+                                      offset=f.offset, hrid=f.hrid)
         return [v.as_dict() for v in views]
 
     while True:
