@@ -20,35 +20,72 @@ router = APIRouter(tags=["iso18626"])
 XML = "application/xml"
 
 
-async def _read_limited(request: Request, limit: int) -> bytes | None:
-    """The body, or None as soon as it grows past ``limit`` (never buffers more)."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        return None
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-async def iso18626_endpoint(request: Request, platform: PlatformDep) -> Response:
-    """Receive one ISO 18626 message; the body of the answer is its confirmation."""
-    data = await _read_limited(request, MAX_MESSAGE_BYTES)
+async def _answer(platform: Any, data: bytes | None) -> tuple[int, bytes]:
+    """(HTTP status, XML confirmation) for a posted body (None: it was too large)."""
     if data is None:
         conf = m.confirm(None, error=m.ErrorData(
             m.ErrorType.BADLY_FORMED_MESSAGE,
             f"message larger than {MAX_MESSAGE_BYTES} bytes; not read"))
-        return Response(codec.serialize(conf), status_code=413, media_type=XML)
+        return 413, codec.serialize(conf)
     answer = await run_in_threadpool(receive, platform, data)
-    return Response(answer.body, status_code=answer.http_status, media_type=XML)
+    return answer.http_status, answer.body
 
 
-for _path in ("/iso18626", "/rs/externalApi/iso18626"):
+async def iso18626_endpoint(request: Request, platform: PlatformDep) -> Response:
+    """Receive one ISO 18626 message; the body of the answer is its confirmation."""
+    status, body = await _answer(platform, await _read_asgi(
+        request.scope, request.receive, MAX_MESSAGE_BYTES))
+    return Response(body, status_code=status, media_type=XML)
+
+
+ENDPOINT_PATHS = ("/iso18626", "/rs/externalApi/iso18626")
+for _path in ENDPOINT_PATHS:
     router.add_api_route(_path, iso18626_endpoint, methods=["POST"], dependencies=[Public],
                          summary="ISO 18626 endpoint", response_class=Response)
+
+
+class Iso18626Direct:
+    """``POST /iso18626`` answered as a plain ASGI app in front of the framework.
+
+    Peers post here several times per request; the endpoint is public, takes raw XML and
+    answers XML, so FastAPI's route matching, dependencies and middleware add only cost
+    (about as much as parsing the message). The route above stays, for the OpenAPI
+    document and for apps built without this; both do the same work (:func:`_answer`)."""
+
+    def __init__(self, app: Any, platform: Any) -> None:
+        self.app, self.platform = app, platform
+
+    async def __call__(self, scope: Any, receive_: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST" \
+                or scope["path"] not in ENDPOINT_PATHS:
+            await self.app(scope, receive_, send)
+            return
+        status, body = await _answer(self.platform, await _read_asgi(
+            scope, receive_, MAX_MESSAGE_BYTES))
+        await send({"type": "http.response.start", "status": status, "headers": [
+            (b"content-type", b"application/xml"),
+            (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+
+async def _read_asgi(scope: Any, receive_: Any, limit: int) -> bytes | None:
+    """The request body, or None as soon as it grows past ``limit`` (never buffers more)."""
+    for name, value in scope.get("headers", ()):
+        if name == b"content-length" and value.isdigit() and int(value) > limit:
+            return None
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive_()
+        if message["type"] == "http.disconnect":
+            return b"".join(chunks)
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
 
 
 @router.get("/iso18626/log")

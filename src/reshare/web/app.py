@@ -79,6 +79,9 @@ def create_app(settings: AppSettings | None = None, *, platform: Platform | None
     app.state.platform = platform
     errors.install(app)
 
+    from reshare.iso18626.api import Iso18626Direct
+
+    app.add_middleware(Iso18626Direct, platform=platform)  # inside the request log
     app.add_middleware(RequestLog)
 
     for router in capabilities.routers():

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -247,3 +248,40 @@ def test_reshare_supplier_probe_without_status(client: TestClient, platform: Pla
     assert status == 200 and conf.confirmation_header.message_status == m.MessageStatus.OK
     assert conf.error_data == m.ErrorData(m.ErrorType.UNRECOGNISED_DATA_VALUE, "NoError: 2")
     assert applied(platform, tenant_a.id) == 1  # the probe itself changed nothing
+
+
+@pytest.mark.parametrize("data", [
+    None,  # a valid Request, posted in several chunks
+    b"<ISO18626Message>" + b"x" * 1_100_000,  # too large: 413, not read
+    b"<a xmlns='urn:x'/>",
+])
+def test_direct_endpoint_answers_as_the_framework_route_does(
+        client: TestClient, platform: Platform, beta: TenantFixture,
+        data: bytes | None) -> None:
+    """Peers' posts are answered in front of FastAPI; the route it keeps for the OpenAPI
+    document (and apps built without the fast path) gives the same answers."""
+    from fastapi import FastAPI
+
+    from reshare.iso18626.api import Iso18626Direct, router
+
+    assert any(mw.cls is Iso18626Direct for mw in client.app.user_middleware)  # type: ignore[attr-defined]
+    bare = FastAPI()
+    bare.state.platform = platform
+    bare.include_router(router)
+    answers = []
+    for n, app_client in enumerate((client, TestClient(bare))):
+        body = data if data is not None else codec.serialize(builders.request(f"ALPHA-{n}~1"))
+
+        def chunks(body: bytes = body) -> Any:
+            yield from (body[i:i + 500] for i in range(0, len(body), 500))
+
+        response = app_client.post("/iso18626", content=chunks(),
+                                   headers={"Content-Type": "application/xml"})
+        conf = codec.parse(response.content)
+        answers.append((response.status_code, type(conf).__name__,
+                        conf.confirmation_header.message_status,
+                        getattr(conf, "error_data", None) and conf.error_data.error_type))
+    assert answers[0] == answers[1]
+    if data is None:
+        assert applied(platform, beta.id, "ALPHA-0~1") == applied(platform, beta.id,
+                                                                    "ALPHA-1~1") == 1
