@@ -44,6 +44,17 @@ def machine() -> list[str]:
     ]
 
 
+def speed() -> float:
+    """CPU seconds a fixed pure-Python workload takes now: the shared machine's speed varies
+    by half within an hour, so figures are comparable only with this next to them."""
+    started = time.process_time()
+    for _ in range(3):
+        table: dict[int, str] = {}
+        for i in range(1_000_000):
+            table[i % 1000] = str(i)
+    return time.process_time() - started
+
+
 def scripts(selected: list[str]) -> list[Path]:
     found = sorted(p for p in HERE.glob("*_*.py") if not p.name.startswith("_"))
     if selected:
@@ -65,12 +76,16 @@ def main(argv: list[str]) -> int:
     for script in scripts(argv):
         print(f"==> {script.name}", flush=True)
         conditions = machine()
+        before = speed()
         started = time.perf_counter()
         proc = subprocess.run([sys.executable, str(script), *extra], capture_output=True,
                               text=True,
                               cwd=HERE.parent, env={**os.environ, "PYTHONPATH": str(HERE.parent)})
         took = time.perf_counter() - started
         print(proc.stdout, end="")
+        conditions.append(f"- Machine speed: a fixed pure-Python workload took {before:.2f} s of "
+                          f"CPU before the run and {speed():.2f} s after (lower is faster; "
+                          "compare figures only at similar speeds)")
         out = [f"## {script.stem}", "", *conditions,
                f"- Arguments: {' '.join(extra) or '(defaults)'}; exit code {proc.returncode}, "
                f"{took:.0f} s", "", "```", proc.stdout.strip() or "(no output)", "```", ""]
