@@ -223,7 +223,6 @@ class ScopedSession(Session):
             return conn.execute(statement, _stamped(params, scope))
         return conn.execute(scoped, {**(params or {}), _SCOPE_PARAM: scope})
 
-
     def load(self, statement: Select[Any], params: Any = None) -> Any:
         """Run a prebuilt ORM SELECT (a module constant with bound parameters) and return
         its scalars. Scoped as every ORM statement is, but the scoped form is built once per
@@ -239,7 +238,8 @@ class ScopedSession(Session):
         if hit is None or hit[0] is not statement:
             hit = (statement, statement.options(_tenant_criteria(scope)))
             with _CORE_LOCK:
-                _ORM_SCOPED[key] = hit
+                if len(_ORM_SCOPED) < 16384:  # module constants per tenant: a bound
+                    _ORM_SCOPED[key] = hit
         return self.scalars(hit[1], params, execution_options=_PRESCOPED)
 
 
@@ -485,8 +485,8 @@ class Database:
     @contextmanager
     def _read_unit(self, scope: int | str) -> Iterator[ScopedSession]:
         with self.engine.connect() as conn:
-            # PostgreSQL: no BEGIN and ROLLBACK round trips; under READ COMMITTED each
-            # statement takes its own snapshot inside a transaction too
+            # PostgreSQL: no BEGIN and ROLLBACK round trips; under its default READ
+            # COMMITTED each statement takes its own snapshot inside a transaction too
             conn = conn.execution_options(**self._read_options)
             session = self._sessions(bind=conn, info={"tenant_id": scope, "readonly": True})
             try:
