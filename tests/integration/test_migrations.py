@@ -56,3 +56,20 @@ def test_every_capability_branch_is_based_on_tenancy() -> None:
         if base != "tenancy_0001":
             assert rev.dependencies in ("tenancy_0001", ("tenancy_0001",)), base
         assert rev.branch_labels, f"{base} has no branch label"
+
+
+def test_upgrade_with_percent_encoded_url(tmp_path: Path) -> None:
+    """A URL with %-encoded characters (a password with '@', a socket path) upgrades."""
+    from sqlalchemy import create_engine
+
+    folder = tmp_path / "100%"
+    folder.mkdir()
+    engine = create_engine(f"sqlite:///{folder / 'x.db'}")
+    assert "%" in engine.url.render_as_string(hide_password=False)
+    try:
+        migrate.upgrade(engine)
+        assert "tenants" in inspect(engine).get_table_names()
+        assert migrate.alembic_config(engine).get_main_option("sqlalchemy.url") == \
+            engine.url.render_as_string(hide_password=False)
+    finally:
+        engine.dispose()
