@@ -84,8 +84,8 @@ def main(argv: list[str]) -> int:
         took = time.perf_counter() - started
         print(proc.stdout, end="")
         conditions.append(f"- Machine speed: a fixed pure-Python workload took {before:.2f} s of "
-                          f"CPU before the run and {speed():.2f} s after (lower is faster; "
-                          "compare figures only at similar speeds)")
+                          f"CPU before the run and {speed():.2f} s after (lower is faster; a rough "
+                          "guide only: it misses much of what slows the servers)")
         out = [f"## {script.stem}", "", *conditions,
                f"- Arguments: {' '.join(extra) or '(defaults)'}; exit code {proc.returncode}, "
                f"{took:.0f} s", "", "```", proc.stdout.strip() or "(no output)", "```", ""]
