@@ -523,6 +523,27 @@ class Database:
         """A unit of work for platform tables only (tenants list, health); refuses tenant data."""
         return self._unit(_UNSCOPED)
 
+    def platform_statement(self) -> Any:
+        """A platform unit of work for one writing statement (the outbox claim). On
+        PostgreSQL it runs in autocommit: a single statement is atomic by itself, so the
+        ``BEGIN`` and ``COMMIT`` round trips are saved. Elsewhere it is :meth:`platform`
+        (SQLite's writers queue at ``BEGIN``)."""
+        if self.engine.dialect.name != "postgresql":
+            return self._unit(_PLATFORM)
+        return self._statement_unit(_PLATFORM)
+
+    @contextmanager
+    def _statement_unit(self, scope: int | str) -> Iterator[ScopedSession]:
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+            session = self._sessions(bind=conn, info={"tenant_id": scope})
+            try:
+                yield session
+                if session.new or session.dirty or session.deleted:
+                    raise RuntimeError("a single-statement unit of work holds ORM changes")
+            finally:
+                session.close()
+
     def dispose(self) -> None:
         from reshare.changefeed import close_feed
 

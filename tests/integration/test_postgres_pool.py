@@ -99,3 +99,31 @@ def test_read_only_unit_sends_no_begin_or_rollback(pg: Database) -> None:
     finally:
         psycopg.Connection._exec_command = original  # type: ignore[method-assign]
     assert [c.split()[0] for c in commands] == [b"BEGIN", b"COMMIT"]
+
+
+def test_outbox_claim_is_one_round_trip(pg: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The claim is one UPDATE … RETURNING, atomic by itself: no BEGIN or COMMIT."""
+    import datetime as dt
+
+    import psycopg
+
+    from reshare.config import AppSettings
+    from reshare.db import Base, utcnow
+    from reshare.iso18626 import outbox
+    from reshare.platform import build_platform
+
+    Base.metadata.create_all(pg.engine)
+    platform = build_platform(AppSettings(database_url=pg.url, var_dir="var", secret_key="s",
+                                          admin_token="a", inprocess_worker=False), db=pg)
+    commands: list[bytes] = []
+    original = psycopg.Connection._exec_command
+
+    def counting(self, command, *args, **kwargs):  # type: ignore[no-untyped-def]
+        commands.append(command if isinstance(command, bytes) else str(command).encode())
+        return original(self, command, *args, **kwargs)
+
+    outbox.claim(platform, limit=5, now=utcnow(), token="warm")
+    monkeypatch.setattr(psycopg.Connection, "_exec_command", counting)
+    assert outbox.claim(platform, limit=5, now=utcnow() + dt.timedelta(days=1),
+                        token="t") == []
+    assert commands == []

@@ -133,7 +133,7 @@ class Claimed:
 def claim(platform: Platform, *, limit: int, now: dt.datetime, token: str) -> list[Claimed]:
     """Mark up to ``limit`` due messages as ours, oldest first. At most one message of a
     request is due at a time, so the claimed messages may be sent in parallel."""
-    with platform.db.platform() as session:
+    with platform.db.platform_statement() as session:  # one statement: atomic by itself
         rows = session.core(_CLAIM, {"now": now, "limit": limit, "token": token,
                                      "lease": now + dt.timedelta(seconds=LEASE_SECONDS)}).all()
     rows.sort(key=lambda r: r.id)  # RETURNING promises no order
