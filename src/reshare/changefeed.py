@@ -101,6 +101,7 @@ class ChangeFeed:
                            "RESHARE_CHANGE_FEED=false)")
 
     def _run(self) -> None:
+        told = False  # the outage was logged: not again every second until it ends
         while not self._stop.is_set():
             conn: Any = None
             try:
@@ -113,13 +114,18 @@ class ChangeFeed:
                 conn.execute(f"LISTEN {CHANNEL}")
                 self._check_delivery(conn)
                 self._set_live(True)
+                if told:
+                    log.warning("change feed: listening again")
+                    told = False
                 while not self._stop.is_set():
                     for note in conn.notifies(timeout=_POLL_SECONDS):
                         self._count(note.payload)
             except Exception as error:  # a lost connection: fall back, then listen again
                 if not self._stop.is_set():
-                    log.warning("change feed: %s; checking the database in each unit of "
-                                "work until it reconnects", error)
+                    log.log(logging.DEBUG if told else logging.WARNING,
+                            "change feed: %s; checking the database in each unit of work "
+                            "until it listens again", error)
+                    told = True
             finally:
                 self._set_live(False)
                 if conn is not None:

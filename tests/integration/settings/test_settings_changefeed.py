@@ -87,7 +87,8 @@ def test_settings_read_from_memory_without_a_query(
 
 def test_while_the_listener_is_down_each_unit_checks_the_version(
         pg_platform: Platform, tenant_a: TenantFixture, statements: list[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("WARNING", logger="reshare.changefeed")
     monkeypatch.setattr(changefeed, "RECONNECT_SECONDS", 2.0)  # down long enough to look
     feed = feed_for(pg_platform.db.engine)
     assert feed is not None and _until(feed.is_live)
@@ -114,6 +115,9 @@ def test_while_the_listener_is_down_each_unit_checks_the_version(
             return _read(pg_platform.db, tenant_a.id) == "BACK-" and statements == []
 
         assert _until(from_memory, 2.0)
+        told = [r.getMessage() for r in caplog.records if r.name == "reshare.changefeed"]
+        assert len(told) == 2 and "until it listens again" in told[0]
+        assert told[1] == "change feed: listening again"
     finally:
         other.dispose()
 
