@@ -483,16 +483,21 @@ class Database:
             callback()
 
     @contextmanager
-    def _read_unit(self, scope: int | str) -> Iterator[ScopedSession]:
+    def _connection_unit(self, scope: int | str, options: dict[str, Any],
+                         readonly: bool) -> Iterator[ScopedSession]:
+        """A session on a connection of its own, for work that needs no transaction of the
+        unit's own: reads, and (on PostgreSQL) a single writing statement in autocommit."""
         with self.engine.connect() as conn:
-            # PostgreSQL: no BEGIN and ROLLBACK round trips; under its default READ
-            # COMMITTED each statement takes its own snapshot inside a transaction too
-            conn = conn.execution_options(**self._read_options)
-            session = self._sessions(bind=conn, info={"tenant_id": scope, "readonly": True})
+            conn = conn.execution_options(**options)
+            info: dict[str, Any] = {"tenant_id": scope}
+            if readonly:
+                info["readonly"] = True
+            session = self._sessions(bind=conn, info=info)
             try:
                 yield session
                 if session.new or session.dirty or session.deleted:
-                    raise RuntimeError("a read-only unit of work tried to change data")
+                    raise RuntimeError("a unit of work on its own connection (read-only, or "
+                                       "one statement) holds ORM changes")
             finally:
                 # close (not rollback): loaded objects stay readable after the block, as they
                 # do after a writing unit commits; the connection's exit ends the transaction
@@ -507,7 +512,10 @@ class Database:
         """
         if tenant_id is not None and not isinstance(tenant_id, int):
             raise TypeError("tenant_id must be the tenant's integer id")
-        return self._read_unit(_PLATFORM if tenant_id is None else tenant_id)
+        # PostgreSQL: no BEGIN and ROLLBACK round trips; under its default READ COMMITTED
+        # each statement takes its own snapshot inside a transaction too
+        return self._connection_unit(_PLATFORM if tenant_id is None else tenant_id,
+                                     self._read_options, readonly=True)
 
     def tenant(self, tenant_id: int) -> Any:
         """A unit of work that sees only ``tenant_id``'s rows; commits when the block ends."""
@@ -530,19 +538,8 @@ class Database:
         (SQLite's writers queue at ``BEGIN``)."""
         if self.engine.dialect.name != "postgresql":
             return self._unit(_PLATFORM)
-        return self._statement_unit(_PLATFORM)
-
-    @contextmanager
-    def _statement_unit(self, scope: int | str) -> Iterator[ScopedSession]:
-        with self.engine.connect() as conn:
-            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-            session = self._sessions(bind=conn, info={"tenant_id": scope})
-            try:
-                yield session
-                if session.new or session.dirty or session.deleted:
-                    raise RuntimeError("a single-statement unit of work holds ORM changes")
-            finally:
-                session.close()
+        return self._connection_unit(_PLATFORM, {"isolation_level": "AUTOCOMMIT"},
+                                     readonly=False)
 
     def dispose(self) -> None:
         from reshare.changefeed import close_feed
