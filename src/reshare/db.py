@@ -531,15 +531,19 @@ class Database:
         """A unit of work for platform tables only (tenants list, health); refuses tenant data."""
         return self._unit(_UNSCOPED)
 
-    def platform_statement(self) -> Any:
-        """A platform unit of work for one writing statement (the outbox claim). On
-        PostgreSQL it runs in autocommit: a single statement is atomic by itself, so the
-        ``BEGIN`` and ``COMMIT`` round trips are saved. Elsewhere it is :meth:`platform`
-        (SQLite's writers queue at ``BEGIN``)."""
+    def statement(self, tenant_id: int | None = None) -> Any:
+        """A unit of work for one writing statement (tenant-scoped, or platform-wide without
+        a tenant): the outbox claim, a send's result. On PostgreSQL it runs in autocommit: a
+        single statement is atomic by itself, so the ``BEGIN`` and ``COMMIT`` round trips are
+        saved. Elsewhere it is an ordinary unit of work (SQLite's writers queue at
+        ``BEGIN``). Holding ORM changes at its end is an error: only one statement is atomic.
+        """
+        if tenant_id is not None and not isinstance(tenant_id, int):
+            raise TypeError("tenant_id must be the tenant's integer id")
+        scope: int | str = _PLATFORM if tenant_id is None else tenant_id
         if self.engine.dialect.name != "postgresql":
-            return self._unit(_PLATFORM)
-        return self._connection_unit(_PLATFORM, {"isolation_level": "AUTOCOMMIT"},
-                                     readonly=False)
+            return self._unit(scope)
+        return self._connection_unit(scope, {"isolation_level": "AUTOCOMMIT"}, readonly=False)
 
     def dispose(self) -> None:
         from reshare.changefeed import close_feed

@@ -73,3 +73,51 @@ def test_upgrade_with_percent_encoded_url(tmp_path: Path) -> None:
             engine.url.render_as_string(hide_password=False)
     finally:
         engine.dispose()
+
+
+def test_messages_queued_in_the_outbox_take_its_status_after_requests_0002(
+        empty_db: Database) -> None:
+    """Before requests_0002 a confirmed send wrote OK on the message; from it on, messages
+    queued in the outbox ('outbox') show the outbox row's status. Messages of the local
+    queue keep 'queued' (the local courier still writes the outcome)."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from reshare.requests.courier import deliveries
+    from reshare.requests.store import LocalMessage, PatronRequest, RequestMessage
+    from reshare.tenancy import service as tenancy
+
+    migrate.upgrade(empty_db.engine)
+    cfg = migrate.alembic_config(empty_db.engine)
+    command.downgrade(cfg, "requests_0001")
+    tenant = tenancy.create_tenant(empty_db, "MIGR", "Migr").id
+    with empty_db.tenant(tenant) as s:
+        req = PatronRequest(hrid="MIGR-1", is_requester=True, state_model="PatronRequest",
+                            state="REQ_IDLE", previous_states={}, needs_attention=False)
+        s.add(req)
+        s.flush()
+        local = LocalMessage(peer_symbol="X", payload={})
+        s.add(local)
+        s.flush()
+        for _ in range(2):  # ids apart from the local queue's
+            s.execute(text("INSERT INTO iso18626_outbox (tenant_id, request_ref, element, "
+                           "sender_symbol, peer_symbol, body, status, attempts, probe_next, "
+                           "next_attempt_at, created_at) VALUES (:t, '1', 'x', 'A', 'B', "
+                           "'<x/>', 'delivered', 1, false, :now, :now)"),
+                      {"t": tenant, "now": "2026-01-01 00:00:00+00:00"})
+        sent = s.execute(text("SELECT max(id) FROM iso18626_outbox")).scalar_one()
+        assert sent != local.id
+        for box_id in (sent, local.id):
+            s.add(RequestMessage(request_id=req.id, outbound=True, delivery="queued",
+                                 outbox_id=box_id))
+    command.upgrade(cfg, "heads")
+    with empty_db.tenant(tenant) as s:
+        rows = [{"outbox_id": m.outbox_id, "delivery": m.delivery}
+                for m in s.query(RequestMessage).order_by(RequestMessage.id)]
+        assert [r["delivery"] for r in rows] == ["outbox", "queued"]
+        deliveries(s, rows)
+        assert [r["delivery"] for r in rows] == ["OK", "queued"]
+    command.downgrade(cfg, "requests_0001")  # the old code's copy comes back
+    with empty_db.tenant(tenant) as s:
+        assert [m.delivery for m in s.query(RequestMessage).order_by(RequestMessage.id)] == [
+            "OK", "queued"]

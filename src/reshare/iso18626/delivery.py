@@ -23,11 +23,10 @@ from typing import Any
 from sqlalchemy import bindparam, update
 
 from reshare.db import utcnow
-from reshare.iso18626 import codec, conventions
+from reshare.iso18626 import codec, conventions, protocol_log
 from reshare.iso18626 import model as m
 from reshare.iso18626.handlers import DeliveryOutcome, DeliveryResult, handler_for
 from reshare.iso18626.outbox import Claimed, view
-from reshare.iso18626.protocol_log import record
 from reshare.iso18626.routing import PeerAddress, peer_address
 from reshare.iso18626.store import OutboxMessage, OutboxStatus
 from reshare.iso18626.transport import SendKind, SendResult, send, transport_for
@@ -149,22 +148,46 @@ def _record_unit(platform: Platform, item: Claimed, token: str, result: SendResu
     outcome = _apply_result(row, result, probing, policy, now, final=final)
     if not tell and outcome is not None:
         row.last_error = f"{row.last_error or ''} (on_delivery failed)".strip()
+    tell = tell and outcome is not None and _wanted(platform, outcome)
+    values = {"row_id": row.id, "token": token, **{f"new_{c}": getattr(row, c) for c in _RESULT}}
+    if not tell:
+        # the usual send (confirmed, nothing for the handler): unless the tenant keeps a
+        # protocol log, the result is the only write, so it needs no transaction of its
+        # own (autocommit on PostgreSQL; the setting is read from memory there)
+        with platform.db.statement(item.tenant_id) as session:
+            if not protocol_log.enabled(session):
+                _save(session, values, item.id)
+                return
     with platform.db.tenant(item.tenant_id) as session:
-        saved = session.core(_SAVE, {"row_id": row.id, "token": token,
-                                     **{f"new_{c}": getattr(row, c) for c in _RESULT}})
-        if saved.rowcount != 1:  # our lease ran out and another worker took the message over
-            log.warning("outbox %s: result of a stale claim ignored", item.id)
+        if not _save(session, values, item.id):
             return
-        record(session, direction="out", element="probe" if probing else row.element,
+        protocol_log.record(session, direction="out", element="probe" if probing else row.element,
                request_id=_request_id(payload), peer_symbol=row.peer_symbol,
                body=payload.decode(), confirmation=result.raw.decode("utf-8", "replace"),
                message_status=_status_text(result), http_status=result.http_status,
                detail=row.last_error or result.kind.value)
-        if outcome is not None and tell:
+        if tell:
+            assert outcome is not None
             try:
                 handler_for(platform).on_delivery(platform, session, view(row), outcome)
             except Exception as error:
                 raise _HandlerFailed() from error
+
+
+def _save(session: Any, values: dict[str, Any], item_id: int) -> bool:
+    saved = session.core(_SAVE, values)
+    if saved.rowcount != 1:  # our lease ran out and another worker took the message over
+        log.warning("outbox %s: result of a stale claim ignored", item_id)
+        return False
+    return True
+
+
+def _wanted(platform: Platform, outcome: DeliveryOutcome) -> bool:
+    """Whether the handler hears this outcome: every failure; a confirmed delivery unless
+    the handler says it has nothing to do then (``hears_confirmed = False``)."""
+    if outcome.result != DeliveryResult.CONFIRMED:
+        return True
+    return bool(getattr(handler_for(platform), "hears_confirmed", True))
 
 
 # Core, not the ORM: recording a send's result is among the most frequent writes

@@ -112,12 +112,16 @@ class IncomingHandler(Protocol):
 
     def on_delivery(self, platform: Platform, session: ScopedSession,
                     item: OutboxItemView, outcome: DeliveryOutcome) -> None:
-        """The final outcome of one outgoing message, in the tenant's unit of work."""
+        """The final outcome of one outgoing message, in the tenant's unit of work. A
+        handler with ``hears_confirmed = False`` is told only of failures (ERROR
+        confirmation, gave up): a confirmed send is then recorded with one statement."""
         ...
 
 
 class RecordingHandler:
     """Accepts every message and records it (table ``iso18626_recorded``)."""
+
+    hears_confirmed = False
 
     def handle(self, platform: Platform, session: ScopedSession, tenant_id: int,
                message: m.InitiatingMessage) -> HandlingOutcome:

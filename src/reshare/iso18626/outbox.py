@@ -85,6 +85,17 @@ def items_for(session: ScopedSession, request_ref: str | None = None, *,
     return [view(r) for r in session.scalars(query)]
 
 
+_DELIVERY = {OutboxStatus.DELIVERED.value: "OK", OutboxStatus.REJECTED.value: "ERROR",
+             OutboxStatus.FAILED.value: "ERROR"}
+
+
+def delivery_of(session: ScopedSession, ids: list[int]) -> dict[int, str]:
+    """How messages ``ids`` (of this tenant) ended: OK, ERROR, or queued while unfinished."""
+    rows = session.execute(select(OutboxMessage.id, OutboxMessage.status)
+                           .where(OutboxMessage.id.in_(ids)))
+    return {i: _DELIVERY.get(status, "queued") for i, status in rows}
+
+
 def _build_claim():  # type: ignore[no-untyped-def]
     earlier = aliased(OutboxMessage)
     blocked = exists().where(
@@ -133,7 +144,7 @@ class Claimed:
 def claim(platform: Platform, *, limit: int, now: dt.datetime, token: str) -> list[Claimed]:
     """Mark up to ``limit`` due messages as ours, oldest first. At most one message of a
     request is due at a time, so the claimed messages may be sent in parallel."""
-    with platform.db.platform_statement() as session:  # one statement: atomic by itself
+    with platform.db.statement() as session:  # one statement: atomic by itself
         rows = session.core(_CLAIM, {"now": now, "limit": limit, "token": token,
                                      "lease": now + dt.timedelta(seconds=LEASE_SECONDS)}).all()
     rows.sort(key=lambda r: r.id)  # RETURNING promises no order

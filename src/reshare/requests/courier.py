@@ -46,12 +46,14 @@ def send(ctx: Ctx, req: PatronRequest, env: Envelope, *, chat: bool = True) -> N
     if not req.is_requester:
         env.supplying_request_id = str(req.id)
     _wake_after_commit(ctx)
+    delivery = "queued"  # set to OK or ERROR when the local queue delivers it
     if uses_local(ctx.platform):
         row = LocalMessage(peer_symbol=env.peer, payload=env.to_json())
         ctx.session.add(row)
         ctx.session.flush()
         queued = row.id
     else:
+        delivery = OUTBOX  # the outbox row tells; only a failure is written here too
         from reshare.requests import wire
 
         outbox = _iso_outbox()
@@ -63,7 +65,21 @@ def send(ctx: Ctx, req: PatronRequest, env: Envelope, *, chat: bool = True) -> N
         "request_id": req.id, "outbound": True, "peer_symbol": env.peer,
         "kind": env.reason or env.action or "Request", "status": env.status,
         "reason": env.reason_unfilled or env.loan_condition or env.answer, "note": plain_note,
-        "seen": True, "delivery": "queued", "outbox_id": queued})
+        "seen": True, "delivery": delivery, "outbox_id": queued})
+
+
+OUTBOX = "outbox"  # a message's delivery is its ISO 18626 outbox row's status
+
+
+def deliveries(session: Any, rows: list[dict[str, Any]]) -> None:
+    """Replace the ``outbox`` marker of message rows with OK, ERROR or queued, from the
+    outbox rows (one query for all of them)."""
+    ids = [r["outbox_id"] for r in rows if r.get("delivery") == OUTBOX and r.get("outbox_id")]
+    outbox = _iso_outbox() if ids else None
+    found = outbox.delivery_of(session, ids) if outbox is not None else {}
+    for r in rows:
+        if r.get("delivery") == OUTBOX:
+            r["delivery"] = found.get(r.get("outbox_id"), "queued")
 
 
 def _wake_after_commit(ctx: Ctx) -> None:

@@ -17,6 +17,10 @@ from reshare.requests.store import RequestMessage
 class Iso18626Handler:
     """What the ISO 18626 endpoint calls; converts wire messages to envelopes and back."""
 
+    # a confirmed send changes nothing here: the message's delivery shows the outbox row's
+    # status (see ``views``), so the outbox records it without a unit of work of ours
+    hears_confirmed = False
+
     def __init__(self, platform: Platform) -> None:
         self.platform = platform
 
@@ -39,7 +43,7 @@ class Iso18626Handler:
         if not ref:
             return
         mine = wire.delivery_outcome(outcome)
-        if mine.ok:  # the usual case: one UPDATE
+        if mine.ok:  # only when called without asking (hears_confirmed is False)
             store.set_delivery(session, getattr(item, "id", -1), "OK")
             return
         msg = session.scalars(store.select(RequestMessage).where(

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Integer, bindparam, or_, select
 
 from reshare.db import ScopedSession
-from reshare.requests import store
+from reshare.requests import courier, store
 from reshare.requests.model import RequestView
 from reshare.requests.statemodels import MODELS, STATES
 from reshare.requests.store import PatronRequest
@@ -54,6 +54,7 @@ def request_view(session: ScopedSession, req: PatronRequest, *, full: bool = Fal
         view.rota = [_row(r) for r in store.rota(session, req.id)]
         view.audit = [_row(a) for a in store.audit(session, req.id)]
         view.messages = [_row(m) for m in store.messages(session, req.id)]
+        courier.deliveries(session, view.messages)
         view.conditions = [_row(c) for c in store.conditions(session, req.id)]
         view.volumes = [_row(v) for v in store.volumes(session, req.id)]
     return view

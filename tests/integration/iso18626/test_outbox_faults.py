@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,8 @@ MIN = dt.timedelta(minutes=1)
 
 
 class WatchingHandler(RecordingHandler):
+    hears_confirmed = True  # these tests check every outcome, confirmed sends included
+
     def __init__(self) -> None:
         self.outcomes: list[tuple[int, DeliveryOutcome]] = []
 
@@ -364,3 +367,59 @@ def test_parallel_senders_keep_each_request_in_order(pair: Pair) -> None:
         notes = [codec.parse(b).note for b in pair.faults.bodies  # type: ignore[union-attr]
                  if f"{ref}~1".encode() in b]
         assert notes == [f"{ref}/{seq}#seq:{seq}#" for seq in range(3)]
+
+
+class QuietHandler(WatchingHandler):
+    """Like the engine's handler: nothing to do when a send is confirmed."""
+
+    hears_confirmed = False
+
+
+def test_a_confirmed_send_is_not_reported_to_a_quiet_handler(pair: Pair) -> None:
+    pair.handler.__class__ = QuietHandler
+    item = pair.send(builders.ram(note="hi#seq:1#"))
+    refused = pair.send(builders.ram(m.Action.CANCEL, supplier="RESHARE:NOBODY"), "ALPHA-2")
+    assert outbox.drain(pair.platform) == 2
+    assert pair.row(item).status == "delivered" and pair.row(refused).status == "rejected"
+    # failures are still reported, in the unit of work that records them
+    assert [(i, o.result) for i, o in pair.handler.outcomes] == [
+        (refused, DeliveryResult.ERROR_CONFIRMATION)]
+
+
+def test_a_confirmed_send_is_logged_when_the_log_is_on(pair: Pair, client: Any) -> None:
+    pair.handler.__class__ = QuietHandler
+    set_setting(pair.platform, pair.alpha.id, "loggingISO18626", "yes")
+    item = pair.send(builders.ram(note="hi#seq:1#"))
+    outbox.drain(pair.platform)
+    assert pair.row(item).status == "delivered" and pair.handler.outcomes == []
+    entries = client.get("/iso18626/log", headers=pair.alpha.headers("staff"),
+                         params={"direction": "out"}).json()["entries"]
+    assert [(e["http_status"], e["message_status"]) for e in entries] == [(200, "OK")]
+
+
+def test_a_confirmed_send_is_recorded_in_one_statement_on_postgres(pair: Pair) -> None:
+    """No BEGIN or COMMIT: the result is the only write (PostgreSQL autocommit)."""
+    if pair.platform.db.dialect != "postgresql":
+        pytest.skip("autocommit single statements are PostgreSQL's")
+    import psycopg
+
+    pair.handler.__class__ = QuietHandler
+    pair.send(builders.ram(note="warm#seq:1#"), "ALPHA-9")
+    outbox.drain(pair.platform)  # warm: settings, peer address
+    item = pair.send(builders.ram(note="hi#seq:1#"))
+    commands: list[bytes] = []
+    original = psycopg.Connection._exec_command
+    sending = threading.current_thread()
+
+    def counting(self, command, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if threading.current_thread() is sending:  # not the receiving app's threads
+            commands.append(command if isinstance(command, bytes) else str(command).encode())
+        return original(self, command, *args, **kwargs)
+
+    psycopg.Connection._exec_command = counting  # type: ignore[method-assign]
+    try:
+        assert outbox.drain(pair.platform) == 1
+    finally:
+        psycopg.Connection._exec_command = original  # type: ignore[method-assign]
+    assert pair.row(item).status == "delivered"
+    assert commands == []  # claim and result: one autocommit statement each

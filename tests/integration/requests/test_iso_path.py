@@ -44,6 +44,8 @@ def test_loan_lifecycle_over_iso18626(client: TestClient, platform: Platform,
               iso18626_gateway_address=gateway)
     view = service.create_request(platform, tenant_a.id, NewRequest(title="Dune",
                                                                     patron_id="P1"), actor="t")
+    sent = service.get_request(platform, tenant_a.id, view.id).messages
+    assert [m["delivery"] for m in sent] == ["queued"]  # its outbox row is not sent yet
     _drain(platform)
     assert service.get_request(platform, tenant_a.id, view.id).state == "REQ_EXPECTS_TO_SUPPLY"
     sup = service.list_requests(platform, tenant_b.id, role="supplier")[0]
