@@ -31,14 +31,16 @@ __all__ = ["NewRequest", "RequestView", "create_request", "perform_action", "get
            "list_requests", "bulk_action", "mark_pull_slips_printed"]
 
 
-def _hrid(ctx: Ctx) -> str:
+def _hrid(ctx: Ctx, number: int | None = None) -> str:
     from reshare.tenancy.store import Tenant
 
     prefix = ctx.setting("request_id_prefix")
     if not prefix:
         tenant = ctx.session.get(Tenant, ctx.tenant_id)
         prefix = f"{tenant.code if tenant else 'REQ'}-"
-    return f"{prefix}{store.next_hrid_number(ctx.session)}"[:32]
+    if number is None:
+        number = store.next_hrid_number(ctx.session)
+    return f"{prefix}{number}"[:32]
 
 
 def create_request(platform: Platform, tenant_id: int, data: NewRequest, *,
@@ -46,9 +48,10 @@ def create_request(platform: Platform, tenant_id: int, data: NewRequest, *,
     """A new patron request (requester side); validation and sending run right away."""
     data.check()
     prefetch = _lookup_patron(platform, tenant_id, data.patron_id)
+    number = store.take_hrid_number(platform.db, tenant_id)
     with platform.db.tenant(tenant_id) as session:
         ctx = Ctx(platform, session, tenant_id, actor, prefetch=prefetch)
-        req = new_requester_row(ctx, data)
+        req = new_requester_row(ctx, data, number)
         audit(ctx, req, "created", message=f"request created by {actor}")
         requester.validate(ctx, req)
         return request_view(session, req)
@@ -75,10 +78,11 @@ def _prefetch(platform: Platform, tenant_id: int, request_id: int, action: str,
     return _lookup_patron(platform, tenant_id, patron)
 
 
-def new_requester_row(ctx: Ctx, data: NewRequest) -> PatronRequest:
+def new_requester_row(ctx: Ctx, data: NewRequest, number: int | None = None) -> PatronRequest:
+    """The new request's row; ``number`` is its HRID number when taken already."""
     model = model_for(is_requester=True, service_type=data.service_type,
                       delivery_method=data.delivery_method)
-    req = PatronRequest(hrid=_hrid(ctx), is_requester=True, state_model=model.name,
+    req = PatronRequest(hrid=_hrid(ctx, number), is_requester=True, state_model=model.name,
                         state=model.initial, previous_states={}, needs_attention=False,
                         **data.columns())
     req.requesting_symbol = (data.requesting_symbol or "").upper()

@@ -233,6 +233,22 @@ def next_hrid_number(session: ScopedSession) -> int:
     return int(taken) - 1
 
 
+def take_hrid_number(db: Any, tenant_id: int) -> int | None:
+    """On PostgreSQL, the next request number taken in a statement of its own (autocommit),
+    so that the counter's row lock is not held while the new request is validated and sent:
+    concurrent creations would queue behind it. A creation that then fails leaves a gap in
+    the numbers, as a sequence does. None elsewhere: SQLite's writers are serialised anyway,
+    and the number is taken in the creating transaction (no gaps)."""
+    if db.dialect != "postgresql":
+        return None
+    with db.statement(tenant_id) as session:
+        taken = session.core(_NEXT_HRID).scalar()
+    if taken is not None:
+        return int(taken) - 1
+    with db.tenant(tenant_id) as session:  # the tenant's first request
+        return next_hrid_number(session)
+
+
 _ADD_AUDIT = insert(AuditEntry)
 
 

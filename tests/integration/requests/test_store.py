@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from reshare.db import Database
 from reshare.requests.store import next_hrid_number
@@ -28,3 +29,68 @@ def test_concurrent_first_requests_get_distinct_numbers(database: Database) -> N
         t.join()
     assert not errors
     assert sorted(got) == list(range(1, 9))
+
+
+def test_concurrent_first_numbers_taken_on_their_own(database: Database) -> None:
+    """``take_hrid_number`` (PostgreSQL: a statement of its own) gives distinct numbers too,
+    the tenant's first included."""
+    from reshare.requests.store import take_hrid_number
+
+    if database.dialect != "postgresql":
+        assert take_hrid_number(database, 1) is None  # SQLite: taken in the transaction
+        return
+    tenant = tenancy.create_tenant(database, "RACE", "Race").id
+    got: list[int] = []
+    lock = threading.Lock()
+
+    def take() -> None:
+        number = take_hrid_number(database, tenant)
+        with lock:
+            got.append(int(number or 0))
+
+    threads = [threading.Thread(target=take) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(got) == list(range(1, 9))
+
+
+def test_a_slow_creation_does_not_hold_up_the_next(platform: Any, tenant_a: Any,
+                                                   monkeypatch: Any) -> None:
+    """While one request is being validated and sent (its transaction open), another can be
+    created: on PostgreSQL the HRID counter is not locked for the whole transaction. (On
+    SQLite writers are serialised: one transaction at a time, so only PostgreSQL runs it.)"""
+    from reshare.requests import requester, service
+    from reshare.requests.model import NewRequest
+
+    if platform.db.dialect != "postgresql":
+        return
+    validate = requester.validate
+    inside, release = threading.Event(), threading.Event()
+    order: list[str] = []
+
+    def slow(ctx: Any, req: Any) -> Any:
+        if req.title == "Slow":
+            inside.set()
+            release.wait(20)  # until the other creation is done (or the test gives up)
+            order.append("slow done")
+        return validate(ctx, req)
+
+    monkeypatch.setattr(requester, "validate", slow)
+
+    def create(title: str) -> None:
+        service.create_request(platform, tenant_a.id, NewRequest(title=title, patron_id="P"),
+                               actor="t")
+
+    first = threading.Thread(target=create, args=("Slow",))
+    first.start()
+    assert inside.wait(20)
+    create("Quick")  # blocks until the slow one commits if the counter is locked
+    order.append("quick done")
+    release.set()
+    first.join()
+    assert order == ["quick done", "slow done"]
+    views = service.list_requests(platform, tenant_a.id)
+    numbers = {v.data["title"]: int(v.hrid.rsplit("-", 1)[1]) for v in views}
+    assert numbers["Slow"] < numbers["Quick"]  # numbered in the order they came
