@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, case, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from reshare.db import ScopedSession
@@ -113,11 +113,15 @@ def fingerprint(message: m.InitiatingMessage, seq: int | None) -> str:
 
 # Core, not the ORM: every incoming message runs these
 _R: Any = ReceivedMessage.__table__
-_LAST_SEQ = select(func.max(_R.c.seq)).where(_R.c.sender_symbol == bindparam("sender"),
-                                             _R.c.request_id == bindparam("request_id"))
+_OF_REQUEST = (_R.c.sender_symbol == bindparam("sender"),
+               _R.c.request_id == bindparam("request_id"))
+_LAST_SEQ = select(func.max(_R.c.seq)).where(*_OF_REQUEST)
+# one look at what this request's sender sent before: the highest sequence, and the stored
+# confirmation if this very message was applied already (a message's fingerprint covers its
+# sender and request id, so a repeat is among these rows)
+_SEEN = select(func.max(_R.c.seq), func.max(
+    case((_R.c.fingerprint == bindparam("fingerprint"), _R.c.confirmation)))).where(*_OF_REQUEST)
 _ADD = insert(_R)
-_CONFIRMED = update(_R).where(_R.c.id == bindparam("row_id")).values(
-    confirmation=bindparam("answer"))
 
 
 def _last_seq(session: ScopedSession, sender: str, request_id: str) -> int | None:
@@ -143,7 +147,7 @@ def _apply(platform: Platform, tenant_id: int, message: m.InitiatingMessage, dat
     key = fingerprint(message, seq)
     try:
         return _apply_once(platform, tenant_id, message, key, seq, data)
-    except IntegrityError:  # this message was applied already (or is being applied now)
+    except IntegrityError:  # the same message was applied meanwhile (or is being applied)
         stored = _stored(platform, tenant_id, key)
         if stored is not None:
             return stored, "duplicate: applied once already; same answer", False
@@ -152,6 +156,11 @@ def _apply(platform: Platform, tenant_id: int, message: m.InitiatingMessage, dat
         conf = m.confirm(message, error=m.ErrorData(E.UNRECOGNISED_DATA_VALUE, busy))
         return codec.serialize(conf), "concurrent duplicate not applied; retry asked", False
     except _Rejected as rejected:
+        # a repeat that arrived while the first was being applied waited for it, then found
+        # the request moved on: it gets the first one's answer, not an error
+        stored = _stored(platform, tenant_id, key)
+        if stored is not None:
+            return stored, "duplicate: applied once already; same answer", False
         conf = m.confirm(message, error=rejected.error)
         return codec.serialize(conf), f"rejected: {rejected.error.error_value}", False
 
@@ -168,21 +177,25 @@ def _apply_once(platform: Platform, tenant_id: int, message: m.InitiatingMessage
     sender = m.sender(message).symbol.upper()
     request_id = message.header.requesting_agency_request_id
     with platform.db.tenant(tenant_id) as session:
-        # no look-up first: a repeat fails on the fingerprint's unique index at this flush,
-        # before anything is applied, and is answered from the stored confirmation
-        last = _last_seq(session, sender, request_id) if seq is not None else None
+        # one look first (a repeat is answered from the stored confirmation); the message is
+        # recorded with its confirmation after it is applied, in the same transaction: a
+        # repeat applied concurrently fails on the fingerprint's unique index there and its
+        # whole transaction is undone
+        last, stored = session.core(_SEEN, {"sender": sender, "request_id": request_id,
+                                            "fingerprint": key}, autoflush=False).one()
+        if stored:
+            return stored.encode(), "duplicate: applied once already; same answer", False
         out_of_order = seq is not None and last is not None and seq < last
-        row_id = session.core(_ADD, {
-            "fingerprint": key, "element": message.ELEMENT, "sender_symbol": sender,
-            "request_id": request_id, "seq": seq, "out_of_order": out_of_order,
-            "confirmation": ""}).inserted_primary_key[0]
         outcome = _handle(platform, session, tenant_id, message)
         if not outcome.ok:
             raise _Rejected(m.ErrorData(error_type_of(outcome.error_type),
                                         outcome.error_value or None))
         conf = replace(m.confirm(message), **getattr(outcome, "confirmation_fields", {}))
         body = codec.serialize(conf)
-        session.core(_CONFIRMED, {"row_id": row_id, "answer": body.decode()})
+        session.core(_ADD, {
+            "fingerprint": key, "element": message.ELEMENT, "sender_symbol": sender,
+            "request_id": request_id, "seq": seq, "out_of_order": out_of_order,
+            "confirmation": body.decode()})
         detail = (f"applied; sequence {seq} is older than the last received ({last})"
                   if out_of_order else "applied")
         _record_in(session, data, body, message, detail)

@@ -285,3 +285,50 @@ def test_direct_endpoint_answers_as_the_framework_route_does(
     if data is None:
         assert applied(platform, beta.id, "ALPHA-0~1") == applied(platform, beta.id,
                                                                     "ALPHA-1~1") == 1
+
+
+def test_repeat_that_waited_for_the_first_gets_its_answer(platform: Platform,
+                                                          beta: TenantFixture) -> None:
+    """A repeat arriving while the first copy is being applied looks before the first
+    commits, so it is applied too; when its handler then refuses (the request has moved on)
+    it is answered with the first copy's stored confirmation, not an ERROR. (SQLite runs
+    one writer at a time, so the repeat sees the first copy's row: PostgreSQL only.)"""
+    import threading
+
+    from reshare.iso18626 import receiving
+
+    if platform.db.dialect != "postgresql":
+        pytest.skip("SQLite's writers are serialised: the repeat cannot overlap the first")
+    inside, looked, first_done = threading.Event(), threading.Event(), threading.Event()
+    calls: list[int] = []
+
+    class MovingOnHandler(RecordingHandler):
+        def handle(self, platform, session, tenant_id, message):  # type: ignore[no-untyped-def]
+            calls.append(1)
+            if len(calls) == 1:  # the first copy: applied once the repeat has looked
+                inside.set()
+                assert looked.wait(10)
+                return super().handle(platform, session, tenant_id, message)
+            looked.set()  # its handler runs: the repeat's look found nothing
+            assert first_done.wait(10)  # the first copy has committed
+            return HandlingOutcome.error(m.ErrorType.UNRECOGNISED_DATA_VALUE,
+                                         "UnableToFindRequest: moved on")
+
+    platform.extras["iso18626_handler"] = MovingOnHandler()
+    data = codec.serialize(builders.ram(m.Action.RECEIVED, note="#seq:4#"))
+    answers: dict[str, bytes] = {}
+
+    def first() -> None:
+        answers["first"] = receiving.receive(platform, data).body
+        first_done.set()
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    assert inside.wait(10)
+    answers["repeat"] = receiving.receive(platform, data).body
+    thread.join()
+    assert len(calls) == 2  # the repeat was applied, then refused and undone
+    assert answers["repeat"] == answers["first"]
+    conf = codec.parse(answers["repeat"])
+    assert conf.confirmation_header.message_status == m.MessageStatus.OK
+    assert applied(platform, beta.id) == 1
