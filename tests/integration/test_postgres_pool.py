@@ -127,3 +127,4 @@ def test_outbox_claim_is_one_round_trip(pg: Database, monkeypatch: pytest.Monkey
     assert outbox.claim(platform, limit=5, now=utcnow() + dt.timedelta(days=1),
                         token="t") == []
     assert commands == []
+

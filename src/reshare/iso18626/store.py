@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from reshare.db import Base, TenantOwned, UTCDateTime, utcnow
@@ -28,7 +28,13 @@ class OutboxMessage(TenantOwned, Base):
 
     __tablename__ = "iso18626_outbox"
     __table_args__ = (
-        Index("ix_iso18626_outbox_due", "status", "next_attempt_at"),
+        # only unfinished rows: every message passes through it (pending, sending) and leaves
+        # when it is finished, so the claim scans a handful of live entries; an index on
+        # status kept an entry per version, and the claim slowed down with every message
+        # until the table was vacuumed
+        Index("ix_iso18626_outbox_open", "id",
+              postgresql_where=text("status IN ('pending', 'sending')"),
+              sqlite_where=text("status IN ('pending', 'sending')")),
         Index("ix_iso18626_outbox_request", "tenant_id", "request_ref", "id"),
     )
 
