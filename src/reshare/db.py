@@ -49,7 +49,8 @@ from sqlalchemy.orm import (
     with_loader_criteria,
 )
 from sqlalchemy.pool import NullPool, QueuePool
-from sqlalchemy.sql import visitors
+from sqlalchemy.sql import operators, visitors
+from sqlalchemy.sql.elements import BinaryExpression, BindParameter
 from sqlalchemy.types import TypeDecorator
 
 NAMING = {
@@ -211,7 +212,7 @@ class ScopedSession(Session):
         conn = self.connection()
         if scope == _PLATFORM:
             return conn.execute(statement, params)
-        scoped, owned = _core_scoped(statement)
+        scoped, owned, binds = _core_scoped(statement)
         if scope == _UNSCOPED:
             if owned:
                 raise CrossTenantAccess("tenant-owned data queried outside a tenant unit of "
@@ -220,7 +221,11 @@ class ScopedSession(Session):
         if not owned:
             return conn.execute(statement, params)
         if isinstance(statement, Insert):
-            return conn.execute(statement, _stamped(params, scope))
+            params = _stamped(params, scope)
+            if not binds:
+                return conn.execute(statement, params)
+        if isinstance(params, list):
+            return conn.execute(scoped, [{**p, _SCOPE_PARAM: scope} for p in params])
         return conn.execute(scoped, {**(params or {}), _SCOPE_PARAM: scope})
 
     def load(self, statement: Select[Any], params: Any = None) -> Any:
@@ -247,7 +252,8 @@ _PRESCOPED = {"reshare_scoped": True}
 # (statement id, tenant) -> (statement, scoped form): statements are module constants
 _ORM_SCOPED: dict[tuple[int, int], tuple[Any, Any]] = {}
 _SCOPE_PARAM = "reshare_scope_tenant"
-_CORE_SCOPED: dict[int, tuple[Any, Any, bool]] = {}  # id -> (statement, scoped form, owned)
+# id -> (statement, scoped form, owned, binds the scope parameter)
+_CORE_SCOPED: dict[int, tuple[Any, Any, bool, bool]] = {}
 _CORE_LOCK = threading.Lock()
 
 
@@ -259,11 +265,12 @@ def _owned(table: Any, tables: set[Any]) -> bool:
     return getattr(table, "element", table) in tables or table in tables
 
 
-def _core_scoped(statement: Any) -> tuple[Any, bool]:
-    """The statement with the tenant criteria added, and whether it touches tenant data."""
+def _core_scoped(statement: Any) -> tuple[Any, bool, bool]:
+    """The statement with the tenant criteria added, whether it touches tenant data, and
+    whether it needs the scope parameter bound (its subqueries use :func:`scope_criterion`)."""
     hit = _CORE_SCOPED.get(id(statement))
     if hit is not None and hit[0] is statement:
-        return hit[1], hit[2]
+        return hit[1], hit[2], hit[3]
     tables = _tenant_tables()
     if isinstance(statement, (Insert, Update, Delete)):
         targets = [statement.table]
@@ -276,12 +283,22 @@ def _core_scoped(statement: Any) -> tuple[Any, bool]:
                         f"{type(statement).__name__}")
     scoped_tables = [t for t in targets if _owned(t, tables)]
     covered = {id(t) for t in targets}
+    explicit = False  # a subquery scoped with scope_criterion(): the parameter is bound
     for element in visitors.iterate(statement):
-        nested = (element is not statement and isinstance(element, Select)
-                  and any(_owned(t, tables) for f in element.get_final_froms()
-                          for t in _surface(f)))
-        if nested or (isinstance(element, (Table, Alias)) and _owned(element, tables)
-                      and id(element) not in covered):
+        if element is not statement and isinstance(element, Select):
+            # every one, the outer statement's own table included: whether a subquery
+            # correlates it is decided when the statement is compiled
+            owned = [t for f in element.get_final_froms() for t in _surface(f)
+                     if _owned(t, tables)]
+            if owned and not all(_explicitly_scoped(element, t) for t in owned):
+                raise CrossTenantAccess("a tenant-owned table is read in a subquery that "
+                                        "tenant scoping cannot see: add scope_criterion() "
+                                        "for it, or use the ORM for this statement")
+            covered.update(id(t) for t in owned)
+            explicit = explicit or bool(owned)
+    for element in visitors.iterate(statement):
+        if isinstance(element, (Table, Alias)) and _owned(element, tables) \
+                and id(element) not in covered:
             raise CrossTenantAccess("a tenant-owned table is read in a subquery that tenant "
                                     "scoping cannot see; use the ORM for this statement")
     scoped = statement
@@ -289,10 +306,28 @@ def _core_scoped(statement: Any) -> tuple[Any, bool]:
         tenant: Any = bindparam(_SCOPE_PARAM)
         for table in scoped_tables:
             scoped = scoped.where(table.c.tenant_id == tenant)
+    owned_any = bool(scoped_tables) or explicit
+    binds = bool(scoped_tables) and not isinstance(statement, Insert) or explicit
     with _CORE_LOCK:
         if len(_CORE_SCOPED) < 4096:  # statements are module constants; a bound, not a cache
-            _CORE_SCOPED[id(statement)] = (statement, scoped, bool(scoped_tables))
-    return scoped, bool(scoped_tables)
+            _CORE_SCOPED[id(statement)] = (statement, scoped, owned_any, binds)
+    return scoped, owned_any, binds
+
+
+def scope_criterion(table: Any) -> Any:
+    """``table.tenant_id = <the unit's tenant>``, for a subquery of a prebuilt Core statement
+    on a tenant-owned table (``ScopedSession.core`` refuses one without it, and binds it)."""
+    return table.c.tenant_id == bindparam(_SCOPE_PARAM)
+
+
+def _explicitly_scoped(select_: Any, table: Any) -> bool:
+    for criterion in select_._where_criteria:
+        for term in getattr(criterion, "clauses", (criterion,)):  # an and_() or one term
+            if isinstance(term, BinaryExpression) and term.operator is operators.eq \
+                    and term.left is table.c.tenant_id \
+                    and isinstance(term.right, BindParameter) and term.right.key == _SCOPE_PARAM:
+                return True
+    return False
 
 
 def _surface(source: Any) -> list[Any]:

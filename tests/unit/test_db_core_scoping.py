@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import exists, func, insert, select, update
 from sqlalchemy.orm import aliased
 
-from reshare.db import Base, CrossTenantAccess, Database
+from reshare.db import Base, CrossTenantAccess, Database, scope_criterion
 from reshare.iso18626.store import RecordedMessage
 
 # any tenant-owned table will do: this one has a few plain columns
@@ -17,6 +17,18 @@ RENAME = update(T).values(body="renamed")
 COUNT = select(func.count()).select_from(T)
 OTHER = aliased(RecordedMessage)
 NESTED = select(T.c.body).where(exists().where(OTHER.id > T.c.id))
+EARLIER = T.alias("earlier")
+# a Core subquery scoped by hand: the rows with an earlier row of the same tenant (the outer
+# table named in it needs the criterion too: correlation is only decided at compile time)
+LATER = select(T.c.body).where(exists().where(EARLIER.c.id < T.c.id, scope_criterion(EARLIER),
+                                              scope_criterion(T)))
+# an INSERT reading its tenant's rows: the new row's note says how many there were
+ADD_COUNTED = insert(T).values(element="x", request_id="r", note=select(func.count())
+                               .where(scope_criterion(EARLIER)).scalar_subquery())
+ADD_UNSCOPED = insert(T).values(element="x", request_id="r", note=select(func.count())
+                                .select_from(T).scalar_subquery())  # all tenants' rows
+HALF_SCOPED = select(T.c.body).where(
+    exists().where(EARLIER.c.id < T.c.id, scope_criterion(EARLIER)))  # T is not
 
 
 @pytest.fixture()
@@ -59,6 +71,24 @@ def test_tenant_data_outside_a_tenant_unit_and_unseen_subqueries_are_refused(
         s.core(NAMES)
     with pytest.raises(CrossTenantAccess), db.tenant(1) as s:
         s.core(NESTED)
+
+
+def test_subqueries_scoped_with_scope_criterion_are_accepted_and_bound(db: Database) -> None:
+    with db.tenant(2) as s:
+        s.core(ADD, [{"body": "b1"}, {"body": "b2"}, {"body": "b3"}])
+    with db.tenant(1) as s:
+        s.core(ADD_COUNTED, {"body": "a1"})  # tenant 2's rows are not counted
+        s.core(ADD_COUNTED, {"body": "a2"})
+        assert s.core(LATER).scalars().all() == ["a2"]
+        assert [m.note for m in s.load(LOAD)] == ["0", "1"]
+    with db.tenant(2) as s:
+        assert s.core(LATER).scalars().all() == ["b2", "b3"]
+    with pytest.raises(CrossTenantAccess), db.tenant(1) as s:
+        s.core(HALF_SCOPED)  # every subquery on tenant data needs it
+    with pytest.raises(CrossTenantAccess), db.tenant(1) as s:
+        s.core(ADD_UNSCOPED)  # in an INSERT its own table is not a correlated outer row
+    with pytest.raises(CrossTenantAccess), db.unscoped() as s:
+        s.core(LATER)
 
 
 def test_orm_changes_are_flushed_before_a_core_read(db: Database) -> None:

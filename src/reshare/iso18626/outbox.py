@@ -19,10 +19,22 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Integer, and_, bindparam, exists, insert, literal_column, or_, select, update
+from sqlalchemy import (
+    Integer,
+    and_,
+    bindparam,
+    case,
+    exists,
+    insert,
+    literal_column,
+    null,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import aliased
 
-from reshare.db import ScopedSession, utcnow
+from reshare.db import ScopedSession, scope_criterion, utcnow
 from reshare.iso18626 import codec, conventions
 from reshare.iso18626 import model as m
 from reshare.iso18626.handlers import OutboxItemView
@@ -63,6 +75,101 @@ def enqueue(session: ScopedSession, *, sender_symbol: str, peer_symbol: str,
 
 
 _ADD = insert(OutboxMessage)
+
+
+def enqueue_and_send(platform: Platform, session: ScopedSession, *, sender_symbol: str,
+                     peer_symbol: str, message: m.InitiatingMessage, request_ref: str,
+                     peer_url: str | None = None) -> tuple[int, bool]:
+    """:func:`enqueue`, and when this process sends messages itself (its dispatcher runs and
+    has parallel senders), send it as soon as the caller's transaction commits: the row is
+    written already claimed (``sending``, with a lease and a claim token) unless an earlier
+    message of the same request is unfinished, so no claim is needed. Returns (id, whether
+    it was claimed so); an unclaimed message waits for the dispatcher as usual.
+
+    The caller must hold a lock ordering its request's messages (the request engine locks
+    the request's row): two transactions that each found no unfinished message could
+    otherwise send concurrently, out of order. A process that dies before sending leaves the
+    row ``sending``: it is sent when the lease runs out, like a send cut short.
+    """
+    if platform.extras.get("job_runner") is None or _senders(platform, 2) is None:
+        return enqueue(session, sender_symbol=sender_symbol, peer_symbol=peer_symbol,
+                       message=message, request_ref=request_ref, peer_url=peer_url), False
+    if not request_ref:
+        raise ValueError("request_ref is required: messages of one request go out in order")
+    now, token = utcnow(), uuid.uuid4().hex
+    row = session.core(_ADD_CLAIMED, {
+        "request_ref": request_ref[:128], "ref": request_ref[:128], "element": message.ELEMENT,
+        "sender_symbol": sender_symbol.strip().upper(),
+        "peer_symbol": peer_symbol.strip().upper(), "peer_url": peer_url,
+        "body": codec.serialize(message).decode(), "seq": conventions.split_seq(_note(message))[1],
+        "attempts": 0, "next_attempt_at": now, "token": token,
+        "lease": now + dt.timedelta(seconds=LEASE_SECONDS)}).one()
+    if row.status != OutboxStatus.SENDING.value:
+        _blocked(platform).add((row.tenant_id, row.request_ref))
+        return int(row.id), False
+    item = Claimed(row.id, row.tenant_id, row.peer_symbol, row.peer_url, row.body, row.seq,
+                   bool(row.probe_next), dict(row._mapping))
+    pool = _senders(platform, 2)
+    assert pool is not None
+
+    def send_after_commit() -> None:
+        try:
+            pool.submit(_send_claimed, platform, item, token)
+        except RuntimeError:  # the process is shutting down: the dispatcher takes it over
+            _release(platform, item, token)
+
+    session.after_commit(send_after_commit)
+    return int(row.id), True
+
+
+def _release(platform: Platform, item: Claimed, token: str) -> None:
+    with platform.db.statement(item.tenant_id) as session:
+        session.core(_RELEASE, {"row_id": item.id, "token": token})
+    log.info("outbox %s: not sent by this process (shutting down); left to the dispatcher",
+             item.id)
+
+
+_RELEASE = (update(OutboxMessage)
+            .where(OutboxMessage.id == bindparam("row_id"),
+                   OutboxMessage.claim_token == bindparam("token"))
+            .values(status=OutboxStatus.PENDING.value, claim_token=None, lease_until=None))
+
+
+def _blocked(platform: Platform) -> set[tuple[int, str]]:
+    """Requests with a message waiting for an earlier one that this process sends itself."""
+    return platform.extras.setdefault("iso18626.blocked", set())  # type: ignore[no-any-return]
+
+
+def _send_claimed(platform: Platform, item: Claimed, token: str) -> None:
+    from reshare.iso18626 import delivery
+
+    try:
+        delivery.deliver(platform, item, token, delivery.targets(platform, [item]),
+                         now=utcnow())
+    except Exception:  # the row stays claimed: the lease brings it back
+        log.exception("outbox %s: sending it after its commit failed", item.id)
+    finally:
+        ref = (item.tenant_id, str(item.row.get("request_ref", "")))
+        blocked = _blocked(platform)
+        if ref in blocked:  # its next message is due now: the dispatcher takes it
+            blocked.discard(ref)
+            runner = platform.extras.get("job_runner")
+            if runner is not None:
+                runner.wake("iso18626-outbox")
+
+
+def _build_add_claimed():  # type: ignore[no-untyped-def]
+    t = OutboxMessage.__table__
+    earlier = t.alias("earlier")
+    unfinished = exists().where(
+        earlier.c.request_ref == bindparam("ref"),
+        earlier.c.status.in_([literal_column(f"'{s.value}'") for s in OPEN]),
+        scope_criterion(earlier))
+    return (insert(t).values(
+        status=case((unfinished, OutboxStatus.PENDING.value), else_=OutboxStatus.SENDING.value),
+        claim_token=case((unfinished, null()), else_=bindparam("token")),
+        lease_until=case((unfinished, null()), else_=bindparam("lease", type_=t.c.lease_until.type)),
+    ).returning(*t.c))
 
 
 def view(row: OutboxMessage) -> OutboxItemView:
@@ -128,7 +235,8 @@ def _build_claim():  # type: ignore[no-untyped-def]
 
 
 OPEN = (OutboxStatus.PENDING, OutboxStatus.SENDING)  # as in the partial index's predicate
-_CLAIM = _build_claim()  # built once: the dispatcher runs it many times a second
+_CLAIM = _build_claim()
+_ADD_CLAIMED = _build_add_claimed()  # built once: the dispatcher runs it many times a second
 
 
 @dataclass(frozen=True)

@@ -45,9 +45,9 @@ def send(ctx: Ctx, req: PatronRequest, env: Envelope, *, chat: bool = True) -> N
     env.note = with_seq(env.note, req.last_seq_sent)
     if not req.is_requester:
         env.supplying_request_id = str(req.id)
-    _wake_after_commit(ctx)
     delivery = "queued"  # set to OK or ERROR when the local queue delivers it
     if uses_local(ctx.platform):
+        _wake_after_commit(ctx)
         row = LocalMessage(peer_symbol=env.peer, payload=env.to_json())
         ctx.session.add(row)
         ctx.session.flush()
@@ -58,8 +58,12 @@ def send(ctx: Ctx, req: PatronRequest, env: Envelope, *, chat: bool = True) -> N
 
         outbox = _iso_outbox()
         assert outbox is not None
-        queued = outbox.enqueue(ctx.session, sender_symbol=env.sender, peer_symbol=env.peer,
-                                message=wire.to_iso(env), request_ref=str(req.id))
+        # the request's row is locked (loaded FOR UPDATE, or new): its messages are ordered
+        queued, sending = outbox.enqueue_and_send(
+            ctx.platform, ctx.session, sender_symbol=env.sender, peer_symbol=env.peer,
+            message=wire.to_iso(env), request_ref=str(req.id))
+        if not sending:  # sent by the dispatcher, as soon as it is due
+            _wake_after_commit(ctx)
     # recorded with its queue id at once (one INSERT, no UPDATE after it)
     add_message(ctx.session, {
         "request_id": req.id, "outbound": True, "peer_symbol": env.peer,

@@ -423,3 +423,102 @@ def test_a_confirmed_send_is_recorded_in_one_statement_on_postgres(pair: Pair) -
         psycopg.Connection._exec_command = original  # type: ignore[method-assign]
     assert pair.row(item).status == "delivered"
     assert commands == []  # claim and result: one autocommit statement each
+
+
+class StubRunner:
+    """Stands for the in-process dispatcher: records wake-ups."""
+
+    def __init__(self) -> None:
+        self.woken: list[str | None] = []
+
+    def wake(self, job_name: str | None = None) -> None:
+        self.woken.append(job_name)
+
+
+def _sending_pair(pair: Pair) -> StubRunner:
+    runner = StubRunner()
+    pair.platform.extras["job_runner"] = runner
+    pair.platform.settings = dataclasses.replace(pair.platform.settings, outbox_senders=2)
+    return runner
+
+
+def _until(check: Any, what: str) -> None:
+    import time
+
+    deadline = time.monotonic() + 20
+    while not check():
+        assert time.monotonic() < deadline, f"never: {what}"
+        time.sleep(0.02)
+
+
+def _queue(pair: Pair, *messages: m.InitiatingMessage, ref: str = "ALPHA-1",
+           fail: bool = False) -> list[tuple[int, bool]]:
+    with pair.platform.db.tenant(pair.alpha.id) as session:
+        queued = [outbox.enqueue_and_send(pair.platform, session, sender_symbol="RESHARE:ALPHA",
+                                          peer_symbol="RESHARE:BETA", message=message,
+                                          request_ref=ref, peer_url=pair.url)
+                  for message in messages]
+        if fail:
+            raise RuntimeError("the change that queued them is undone")
+    return queued
+
+
+def test_a_message_is_sent_when_its_transaction_commits(pair: Pair,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """With an in-process dispatcher, a message is written claimed and sent right after the
+    commit: no claim, no wake-up of the dispatcher."""
+    runner = _sending_pair(pair)
+    claims: list[int] = []
+    claim = outbox.claim
+    monkeypatch.setattr(outbox, "claim", lambda *a, **k: claims.append(1) or claim(*a, **k))
+    [(item, sending)] = _queue(pair, builders.ram(note="hi#seq:1#"))
+    assert sending
+    _until(lambda: pair.row(item).status == "delivered", "delivered")
+    assert pair.applied() == 1 and pair.faults.posts == 1
+    assert claims == [] and runner.woken == []
+    assert outbox.drain(pair.platform) == 0  # nothing left for the dispatcher
+
+
+def test_a_later_message_of_the_request_waits_for_the_earlier(pair: Pair) -> None:
+    runner = _sending_pair(pair)
+    pair.faults.plan = ["slow-apply:0.5"]  # the first is still being sent
+    [(first, sent_first), (second, sent_second)] = _queue(
+        pair, builders.ram(m.Action.NOTIFICATION, note="one#seq:1#"),
+        builders.ram(m.Action.NOTIFICATION, note="two#seq:2#"))
+    assert sent_first and not sent_second
+    assert pair.row(second).status == "pending"
+    _until(lambda: pair.row(first).status == "delivered", "first delivered")
+    _until(lambda: "iso18626-outbox" in runner.woken, "dispatcher woken for the second")
+    assert outbox.drain(pair.platform) == 1  # what the woken dispatcher does
+    assert pair.row(second).status == "delivered"
+    notes = [codec.parse(b).note for b in pair.faults.bodies]  # type: ignore[union-attr]
+    assert notes == ["one#seq:1#", "two#seq:2#"]
+
+
+def test_nothing_is_sent_when_the_transaction_is_undone(pair: Pair) -> None:
+    _sending_pair(pair)
+    with pytest.raises(RuntimeError):
+        _queue(pair, builders.ram(note="hi#seq:1#"), fail=True)
+    import time
+
+    time.sleep(0.3)  # a send would have started by now
+    assert pair.faults.posts == 0
+    with pair.platform.db.tenant(pair.alpha.id) as session:
+        assert outbox.items_for(session) == []
+
+
+def test_without_an_in_process_dispatcher_the_message_waits_for_one(pair: Pair) -> None:
+    [(item, sending)] = _queue(pair, builders.ram(note="hi#seq:1#"))
+    assert not sending and pair.row(item).status == "pending"
+    assert outbox.drain(pair.platform) == 1 and pair.row(item).status == "delivered"
+
+
+def test_a_message_queued_while_shutting_down_is_left_to_the_dispatcher(pair: Pair) -> None:
+    _sending_pair(pair)
+    pool = outbox._senders(pair.platform, 2)
+    assert pool is not None
+    pool.shutdown(wait=True)  # as Platform.close does
+    [(item, sending)] = _queue(pair, builders.ram(note="hi#seq:1#"))  # commits normally
+    assert sending and pair.row(item).status == "pending" and pair.faults.posts == 0
+    pair.platform.extras.pop("iso18626.senders")
+    assert outbox.drain(pair.platform) == 1 and pair.row(item).status == "delivered"
