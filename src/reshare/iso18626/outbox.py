@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 import uuid
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -104,8 +105,14 @@ def enqueue_and_send(platform: Platform, session: ScopedSession, *, sender_symbo
         "body": codec.serialize(message).decode(), "seq": conventions.split_seq(_note(message))[1],
         "attempts": 0, "next_attempt_at": now, "token": token,
         "lease": now + dt.timedelta(seconds=LEASE_SECONDS)}).one()
+    ref = (int(row.tenant_id), str(row.request_ref))
     if row.status != OutboxStatus.SENDING.value:
-        _blocked(platform).add((row.tenant_id, row.request_ref))
+        def note_waiting() -> None:  # after the commit, and after an earlier message's
+            sending = _sending(platform)  # hand-over in the same transaction
+            with sending.lock:
+                if ref in sending.refs:  # sent by this process now: its end wakes the
+                    sending.blocked.add(ref)  # dispatcher for this one
+        session.after_commit(note_waiting)
         return int(row.id), False
     item = Claimed(row.id, row.tenant_id, row.peer_symbol, row.peer_url, row.body, row.seq,
                    bool(row.probe_next), dict(row._mapping))
@@ -113,9 +120,14 @@ def enqueue_and_send(platform: Platform, session: ScopedSession, *, sender_symbo
     assert pool is not None
 
     def send_after_commit() -> None:
+        sending = _sending(platform)
+        with sending.lock:
+            sending.refs.add(ref)
         try:
-            pool.submit(_send_claimed, platform, item, token)
+            pool.submit(_send_claimed, platform, item, token, ref)
         except RuntimeError:  # the process is shutting down: the dispatcher takes it over
+            with sending.lock:
+                sending.refs.discard(ref)
             _release(platform, item, token)
 
     session.after_commit(send_after_commit)
@@ -135,12 +147,22 @@ _RELEASE = (update(OutboxMessage)
             .values(status=OutboxStatus.PENDING.value, claim_token=None, lease_until=None))
 
 
-def _blocked(platform: Platform) -> set[tuple[int, str]]:
-    """Requests with a message waiting for an earlier one that this process sends itself."""
-    return platform.extras.setdefault("iso18626.blocked", set())  # type: ignore[no-any-return]
+@dataclass
+class _Sending:
+    """The requests whose message this process is sending after its commit (``refs``), and
+    those of them with a later message waiting for it (``blocked``): when the send ends,
+    the dispatcher is woken for the waiting one at once."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    refs: set[tuple[int, str]] = field(default_factory=set)
+    blocked: set[tuple[int, str]] = field(default_factory=set)
 
 
-def _send_claimed(platform: Platform, item: Claimed, token: str) -> None:
+def _sending(platform: Platform) -> _Sending:
+    return platform.extras.setdefault("iso18626.sending", _Sending())  # type: ignore[no-any-return]
+
+
+def _send_claimed(platform: Platform, item: Claimed, token: str, ref: tuple[int, str]) -> None:
     from reshare.iso18626 import delivery
 
     try:
@@ -149,13 +171,14 @@ def _send_claimed(platform: Platform, item: Claimed, token: str) -> None:
     except Exception:  # the row stays claimed: the lease brings it back
         log.exception("outbox %s: sending it after its commit failed", item.id)
     finally:
-        ref = (item.tenant_id, str(item.row.get("request_ref", "")))
-        blocked = _blocked(platform)
-        if ref in blocked:  # its next message is due now: the dispatcher takes it
-            blocked.discard(ref)
-            runner = platform.extras.get("job_runner")
-            if runner is not None:
-                runner.wake("iso18626-outbox")
+        sending = _sending(platform)
+        with sending.lock:
+            sending.refs.discard(ref)
+            waiting = ref in sending.blocked
+            sending.blocked.discard(ref)
+        runner = platform.extras.get("job_runner")
+        if waiting and runner is not None:  # its next message is due now
+            runner.wake("iso18626-outbox")
 
 
 def _build_add_claimed():  # type: ignore[no-untyped-def]

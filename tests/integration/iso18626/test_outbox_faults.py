@@ -522,3 +522,19 @@ def test_a_message_queued_while_shutting_down_is_left_to_the_dispatcher(pair: Pa
     assert sending and pair.row(item).status == "pending" and pair.faults.posts == 0
     pair.platform.extras.pop("iso18626.senders")
     assert outbox.drain(pair.platform) == 1 and pair.row(item).status == "delivered"
+
+
+def test_a_message_queued_while_the_earlier_is_being_sent_is_taken_when_it_ends(
+        pair: Pair) -> None:
+    runner = _sending_pair(pair)
+    pair.faults.plan = ["slow-apply:0.6"]
+    [(first, sent_first)] = _queue(pair, builders.ram(m.Action.NOTIFICATION, note="one#seq:1#"))
+    _until(lambda: pair.faults.posts == 1, "the first is being sent")
+    [(second, sent_second)] = _queue(pair, builders.ram(m.Action.NOTIFICATION,
+                                                        note="two#seq:2#"))
+    assert sent_first and not sent_second and runner.woken == []
+    _until(lambda: "iso18626-outbox" in runner.woken, "dispatcher woken when the first ended")
+    assert pair.row(first).status == "delivered"
+    assert outbox.drain(pair.platform) == 1 and pair.row(second).status == "delivered"
+    sending = outbox._sending(pair.platform)
+    assert sending.refs == set() and sending.blocked == set()  # nothing left behind
