@@ -20,6 +20,7 @@ import logging
 import threading
 import uuid
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import text
@@ -45,6 +46,7 @@ class ChangeFeed:
         self._epoch = 0
         self._live = False
         self._stop = threading.Event()
+        self._subscribers: dict[str, list[Callable[[str], None]]] = {}
         self._thread = threading.Thread(target=self._run, name="reshare-changefeed", daemon=True)
         self._thread.start()
 
@@ -65,6 +67,12 @@ class ChangeFeed:
         if after_commit is not None:
             after_commit(lambda: self._count(f"{topic}:{key}"))
 
+    def subscribe(self, topic: str, callback: Callable[[str], None]) -> None:
+        """Call ``callback(key)`` on the listener's thread for each announcement of
+        ``topic`` (this process's own included). It must return quickly: a wake-up."""
+        with self._lock:
+            self._subscribers.setdefault(topic, []).append(callback)
+
     def is_live(self) -> bool:
         with self._lock:
             return self._live
@@ -78,6 +86,12 @@ class ChangeFeed:
         topic, _, key = payload.partition(":")
         with self._lock:
             self._counts[(topic, key)] = self._counts.get((topic, key), 0) + 1
+            callbacks = list(self._subscribers.get(topic, ()))
+        for callback in callbacks:
+            try:
+                callback(key)
+            except Exception:  # a subscriber's bug must not stop the listener
+                log.exception("change feed: a subscriber to %s failed", topic)
 
     def _set_live(self, live: bool) -> None:
         with self._lock:

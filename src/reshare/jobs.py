@@ -31,6 +31,9 @@ class Job:
     # the most ``run`` handles at once, when it says so: a smaller batch means nothing else
     # was due, so the job waits for its interval (or a wake) instead of looking again
     batch: int = 0
+    # a change-feed topic (PostgreSQL NOTIFY, see reshare.changefeed) whose announcements,
+    # from any process, make the job due at once instead of at its next interval
+    wake_topic: str = ""
 
 
 class JobRunner:
@@ -85,9 +88,21 @@ class JobRunner:
                 self._wake.clear()
 
     def start(self) -> None:
+        self._listen()
         self._thread = threading.Thread(target=self.run_forever, name="reshare-jobs",
                                         daemon=True)
         self._thread.start()
+
+    def _listen(self) -> None:
+        """Wake jobs on their topic's announcements from other processes (PostgreSQL)."""
+        from reshare.changefeed import feed_for
+
+        topics = {job.wake_topic: job.name for job in self.jobs if job.wake_topic}
+        feed = feed_for(self.platform.db.engine) if topics else None
+        if feed is None:
+            return
+        for topic, name in topics.items():
+            feed.subscribe(topic, lambda key, name=name: self.wake(name))  # type: ignore[misc]
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()

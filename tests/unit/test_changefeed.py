@@ -30,6 +30,7 @@ def _feed() -> ChangeFeed:
     feed = object.__new__(ChangeFeed)  # no listener thread: the check alone
     feed._lock = threading.Lock()
     feed._counts = {}
+    feed._subscribers = {}
     return feed
 
 
@@ -43,3 +44,17 @@ def test_probe_that_never_arrives_is_refused(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(changefeed, "PROBE_SECONDS", 0.01)
     with pytest.raises(RuntimeError, match="RESHARE_CHANGE_FEED=false"):
         _feed()._check_delivery(_Conn(["settings:7"], echo=False))
+
+
+def test_subscribers_hear_their_topic_and_a_failing_one_harms_no_other() -> None:
+    feed = _feed()
+    heard: list[str] = []
+
+    def broken(key: str) -> None:
+        raise RuntimeError("a subscriber's bug")
+
+    feed.subscribe("outbox", broken)
+    feed.subscribe("outbox", heard.append)
+    feed._check_delivery(_Conn(["outbox:3", "settings:3", "outbox:4"], echo=True))
+    assert heard == ["3", "4"]  # settings announcements are not theirs
+    assert feed._counts[("outbox", "4")] == 1  # and counting goes on

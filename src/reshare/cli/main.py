@@ -119,6 +119,7 @@ def worker(
     with open_platform() as platform:
         jobs = capabilities.jobs()
         runner = JobRunner(platform, jobs)
+        platform.extras["job_runner"] = runner  # woken by what this process queues itself
         if once:
             done = runner.run_once()
             console.print(f"{done} item(s) handled by {len(jobs)} job(s)")

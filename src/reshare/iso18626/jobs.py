@@ -22,7 +22,7 @@ def retention(platform: Platform) -> int:
 
 JOBS = [
     Job("iso18626-outbox", 0.5, dispatch, "Send queued ISO 18626 messages; retry and probe.",
-        batch=BATCH),
+        batch=BATCH, wake_topic=outbox.WAKE_TOPIC),
     Job("iso18626-log-retention", 3600.0, retention,
         "Delete protocol log entries older than loggingISO18626Days."),
 ]

@@ -35,7 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
-from reshare.db import ScopedSession, scope_criterion, utcnow
+from reshare.db import ScopedSession, engine_of, scope_criterion, utcnow
 from reshare.iso18626 import codec, conventions
 from reshare.iso18626 import model as m
 from reshare.iso18626.handlers import OutboxItemView
@@ -93,8 +93,11 @@ def enqueue_and_send(platform: Platform, session: ScopedSession, *, sender_symbo
     row ``sending``: it is sent when the lease runs out, like a send cut short.
     """
     if platform.extras.get("job_runner") is None or _senders(platform, 2) is None:
-        return enqueue(session, sender_symbol=sender_symbol, peer_symbol=peer_symbol,
-                       message=message, request_ref=request_ref, peer_url=peer_url), False
+        queued = enqueue(session, sender_symbol=sender_symbol, peer_symbol=peer_symbol,
+                         message=message, request_ref=request_ref, peer_url=peer_url)
+        if platform.extras.get("job_runner") is None:
+            _announce(session)
+        return queued, False
     if not request_ref:
         raise ValueError("request_ref is required: messages of one request go out in order")
     now, token = utcnow(), uuid.uuid4().hex
@@ -132,6 +135,23 @@ def enqueue_and_send(platform: Platform, session: ScopedSession, *, sender_symbo
 
     session.after_commit(send_after_commit)
     return int(row.id), True
+
+
+WAKE_TOPIC = "outbox"
+
+
+def _announce(session: ScopedSession) -> None:
+    """No dispatcher runs in this process: tell the workers' (PostgreSQL ``NOTIFY``, sent
+    when the transaction commits; once per transaction). Without the change feed they find
+    the message at their next look (every 0.5 s)."""
+    from reshare.changefeed import feed_for
+
+    if session.info.get("iso18626.announced"):
+        return
+    feed = feed_for(engine_of(session))
+    if feed is not None:
+        session.info["iso18626.announced"] = True
+        feed.announce(session, WAKE_TOPIC, session.tenant_id)
 
 
 def _release(platform: Platform, item: Claimed, token: str) -> None:

@@ -538,3 +538,44 @@ def test_a_message_queued_while_the_earlier_is_being_sent_is_taken_when_it_ends(
     assert outbox.drain(pair.platform) == 1 and pair.row(second).status == "delivered"
     sending = outbox._sending(pair.platform)
     assert sending.refs == set() and sending.blocked == set()  # nothing left behind
+
+
+def test_a_worker_elsewhere_is_woken_when_a_message_is_queued(pair: Pair) -> None:
+    """A process without a dispatcher announces what it queued (PostgreSQL NOTIFY): a worker
+    process's dispatcher runs at once instead of at its next interval."""
+    if pair.platform.db.dialect != "postgresql":
+        pytest.skip("the change feed is PostgreSQL's LISTEN/NOTIFY")
+    from reshare.db import Database
+    from reshare.iso18626 import jobs as outbox_jobs
+    from reshare.jobs import Job, JobRunner
+    from reshare.platform import Platform as PlatformClass
+
+    worker = PlatformClass(settings=dataclasses.replace(pair.platform.settings, outbox_senders=2),
+                           db=Database(pair.platform.db.url), secret_key="s", admin_token="a")
+    runs: list[int] = []
+
+    def dispatch(platform: Platform) -> int:
+        runs.append(outbox_jobs.dispatch(platform))
+        return runs[-1]
+
+    # an hour between looks: only a wake-up makes it look again
+    runner = JobRunner(worker, [Job("iso18626-outbox", 3600.0, dispatch,
+                                    wake_topic=outbox.WAKE_TOPIC)])
+    runner.start()
+    try:
+        _until(lambda: len(runs) == 1, "the worker's first look")
+        from reshare.changefeed import feed_for
+
+        _until(lambda: (feed := feed_for(worker.db.engine)) is not None and feed.is_live(),
+               "the worker listens")
+        assert pair.platform.extras.get("job_runner") is None  # this process dispatches not
+        [(item, sending)] = _queue(pair, builders.ram(note="hi#seq:1#"))
+        assert not sending
+        _until(lambda: pair.row(item).status == "delivered", "sent by the woken worker")
+        assert sum(runs) == 1
+    finally:
+        runner.stop()
+        transport = worker.extras.get("iso18626_transport")
+        if hasattr(transport, "close"):
+            transport.close()
+        worker.close()
