@@ -439,6 +439,8 @@ def _sending_pair(pair: Pair) -> StubRunner:
     runner = StubRunner()
     pair.platform.extras["job_runner"] = runner
     pair.platform.settings = dataclasses.replace(pair.platform.settings, outbox_senders=2)
+    # these tests slow the peer down on purpose: a send must not time out on a busy machine
+    set_setting(pair.platform, pair.alpha.id, "network_timeout_period", "30")
     return runner
 
 
@@ -481,7 +483,7 @@ def test_a_message_is_sent_when_its_transaction_commits(pair: Pair,
 
 def test_a_later_message_of_the_request_waits_for_the_earlier(pair: Pair) -> None:
     runner = _sending_pair(pair)
-    pair.faults.plan = ["slow-apply:0.5"]  # the first is still being sent
+    pair.faults.plan = ["slow-apply:2"]  # the first is still being sent
     [(first, sent_first), (second, sent_second)] = _queue(
         pair, builders.ram(m.Action.NOTIFICATION, note="one#seq:1#"),
         builders.ram(m.Action.NOTIFICATION, note="two#seq:2#"))
@@ -527,7 +529,7 @@ def test_a_message_queued_while_shutting_down_is_left_to_the_dispatcher(pair: Pa
 def test_a_message_queued_while_the_earlier_is_being_sent_is_taken_when_it_ends(
         pair: Pair) -> None:
     runner = _sending_pair(pair)
-    pair.faults.plan = ["slow-apply:0.6"]
+    pair.faults.plan = ["slow-apply:2"]  # still being sent when the second is queued
     [(first, sent_first)] = _queue(pair, builders.ram(m.Action.NOTIFICATION, note="one#seq:1#"))
     _until(lambda: pair.faults.posts == 1, "the first is being sent")
     [(second, sent_second)] = _queue(pair, builders.ram(m.Action.NOTIFICATION,
