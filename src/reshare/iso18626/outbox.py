@@ -131,7 +131,11 @@ def enqueue_and_send(platform: Platform, session: ScopedSession, *, sender_symbo
         except RuntimeError:  # the process is shutting down: the dispatcher takes it over
             with sending.lock:
                 sending.refs.discard(ref)
-            _release(platform, item, token)
+            try:
+                _release(platform, item, token)
+            except Exception:  # the change is committed: never fail it now; the lease
+                log.exception("outbox %s: could not hand it back; sent when its lease "
+                              "runs out", item.id)
 
     session.after_commit(send_after_commit)
     return int(row.id), True

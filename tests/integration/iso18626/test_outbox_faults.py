@@ -581,3 +581,22 @@ def test_a_worker_elsewhere_is_woken_when_a_message_is_queued(pair: Pair) -> Non
         if hasattr(transport, "close"):
             transport.close()
         worker.close()
+
+
+def test_a_failed_hand_back_does_not_fail_the_committed_change(
+        pair: Pair, monkeypatch: pytest.MonkeyPatch) -> None:
+    _sending_pair(pair)
+    pool = outbox._senders(pair.platform, 2)
+    assert pool is not None
+    pool.shutdown(wait=True)
+
+    def unreachable(*args: object) -> None:
+        raise OSError("database unreachable")
+
+    monkeypatch.setattr(outbox, "_release", unreachable)
+    [(item, sending)] = _queue(pair, builders.ram(note="hi#seq:1#"))  # no error raised
+    assert sending and pair.row(item).status == "sending"  # the lease brings it back
+    pair.platform.extras.pop("iso18626.senders")
+    later = utcnow() + dt.timedelta(seconds=outbox.LEASE_SECONDS + 1)
+    assert outbox.drain(pair.platform, now=later) == 1
+    assert pair.row(item).status == "delivered"
