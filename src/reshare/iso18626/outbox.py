@@ -39,7 +39,7 @@ from reshare.db import ScopedSession, engine_of, scope_criterion, utcnow
 from reshare.iso18626 import codec, conventions
 from reshare.iso18626 import model as m
 from reshare.iso18626.handlers import OutboxItemView
-from reshare.iso18626.store import OutboxMessage, OutboxStatus
+from reshare.iso18626.store import OPEN_STATUSES, OutboxMessage, OutboxStatus
 
 if TYPE_CHECKING:
     from reshare.platform import Platform
@@ -63,16 +63,22 @@ def enqueue(session: ScopedSession, *, sender_symbol: str, peer_symbol: str,
     The message is validated against the XSD now (an invalid message is a bug and raises
     :class:`~reshare.iso18626.codec.Iso18626ValidationError` before anything is stored).
     """
+    values = _values(sender_symbol, peer_symbol, message, request_ref, peer_url)
+    result = session.core(_ADD, {**values, "status": OutboxStatus.PENDING.value})
+    return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+
+def _values(sender_symbol: str, peer_symbol: str, message: m.InitiatingMessage,
+            request_ref: str, peer_url: str | None) -> dict[str, Any]:
+    """A new outbox row's columns (the message serialised, so validated, here)."""
     if not request_ref:
         raise ValueError("request_ref is required: messages of one request go out in order")
-    body = codec.serialize(message)
-    result = session.core(_ADD, {
-        "request_ref": request_ref[:128], "element": message.ELEMENT,
-        "sender_symbol": sender_symbol.strip().upper(),
-        "peer_symbol": peer_symbol.strip().upper(), "peer_url": peer_url,
-        "body": body.decode(), "seq": conventions.split_seq(_note(message))[1],
-        "status": OutboxStatus.PENDING.value, "attempts": 0, "next_attempt_at": utcnow()})
-    return int(result.inserted_primary_key[0])  # type: ignore[index]
+    return {"request_ref": request_ref[:128], "element": message.ELEMENT,
+            "sender_symbol": sender_symbol.strip().upper(),
+            "peer_symbol": peer_symbol.strip().upper(), "peer_url": peer_url,
+            "body": codec.serialize(message).decode(),
+            "seq": conventions.split_seq(_note(message))[1],
+            "attempts": 0, "next_attempt_at": utcnow()}
 
 
 _ADD = insert(OutboxMessage)
@@ -92,22 +98,18 @@ def enqueue_and_send(platform: Platform, session: ScopedSession, *, sender_symbo
     otherwise send concurrently, out of order. A process that dies before sending leaves the
     row ``sending``: it is sent when the lease runs out, like a send cut short.
     """
-    if platform.extras.get("job_runner") is None or _senders(platform, 2) is None:
+    in_process = platform.extras.get("job_runner") is not None
+    if not in_process or _senders(platform, 2) is None:
         queued = enqueue(session, sender_symbol=sender_symbol, peer_symbol=peer_symbol,
                          message=message, request_ref=request_ref, peer_url=peer_url)
-        if platform.extras.get("job_runner") is None:
+        if not in_process:
             _announce(session)
         return queued, False
-    if not request_ref:
-        raise ValueError("request_ref is required: messages of one request go out in order")
-    now, token = utcnow(), uuid.uuid4().hex
+    values = _values(sender_symbol, peer_symbol, message, request_ref, peer_url)
+    token = uuid.uuid4().hex
     row = session.core(_ADD_CLAIMED, {
-        "request_ref": request_ref[:128], "ref": request_ref[:128], "element": message.ELEMENT,
-        "sender_symbol": sender_symbol.strip().upper(),
-        "peer_symbol": peer_symbol.strip().upper(), "peer_url": peer_url,
-        "body": codec.serialize(message).decode(), "seq": conventions.split_seq(_note(message))[1],
-        "attempts": 0, "next_attempt_at": now, "token": token,
-        "lease": now + dt.timedelta(seconds=LEASE_SECONDS)}).one()
+        **values, "ref": values["request_ref"], "token": token,
+        "lease": values["next_attempt_at"] + dt.timedelta(seconds=LEASE_SECONDS)}).one()
     ref = (int(row.tenant_id), str(row.request_ref))
     if row.status != OutboxStatus.SENDING.value:
         def note_waiting() -> None:  # after the commit, and after an earlier message's
@@ -117,8 +119,7 @@ def enqueue_and_send(platform: Platform, session: ScopedSession, *, sender_symbo
                     sending.blocked.add(ref)  # dispatcher for this one
         session.after_commit(note_waiting)
         return int(row.id), False
-    item = Claimed(row.id, row.tenant_id, row.peer_symbol, row.peer_url, row.body, row.seq,
-                   bool(row.probe_next), dict(row._mapping))
+    item = Claimed.of(row)
     pool = _senders(platform, 2)
     assert pool is not None
 
@@ -210,7 +211,7 @@ def _build_add_claimed():  # type: ignore[no-untyped-def]
     earlier = t.alias("earlier")
     unfinished = exists().where(
         earlier.c.request_ref == bindparam("ref"),
-        earlier.c.status.in_([literal_column(f"'{s.value}'") for s in OPEN]),
+        earlier.c.status.in_(_OPEN_SQL),
         scope_criterion(earlier))
     return (insert(t).values(
         status=case((unfinished, OutboxStatus.PENDING.value), else_=OutboxStatus.SENDING.value),
@@ -239,6 +240,10 @@ def items_for(session: ScopedSession, request_ref: str | None = None, *,
     return [view(r) for r in session.scalars(query)]
 
 
+# the unfinished statuses as SQL literals: PostgreSQL uses the partial index of unfinished
+# rows only when it can see, in a plan made once for all parameter values, that the query
+# wants no others
+_OPEN_SQL: tuple[Any, ...] = tuple(literal_column(f"'{status}'") for status in OPEN_STATUSES)
 _DELIVERY = {OutboxStatus.DELIVERED.value: "OK", OutboxStatus.REJECTED.value: "ERROR",
              OutboxStatus.FAILED.value: "ERROR"}
 
@@ -256,12 +261,10 @@ def _build_claim():  # type: ignore[no-untyped-def]
         earlier.tenant_id == OutboxMessage.tenant_id,
         earlier.request_ref == OutboxMessage.request_ref,
         earlier.id < OutboxMessage.id,
-        earlier.status.in_([literal_column(f"'{s.value}'") for s in OPEN]),
+        earlier.status.in_(_OPEN_SQL),
     )
     now = bindparam("now", type_=OutboxMessage.__table__.c.next_attempt_at.type)
-    # the statuses as literals: PostgreSQL uses the partial index of unfinished rows only when
-    # it can see, in a plan made once for all parameter values, that the query wants no others
-    pending, sending = (literal_column(f"'{s.value}'") for s in OPEN)
+    pending, sending = _OPEN_SQL
     due = or_(
         and_(OutboxMessage.status == pending, OutboxMessage.next_attempt_at <= now),
         and_(OutboxMessage.status == sending, OutboxMessage.lease_until < now),
@@ -281,7 +284,6 @@ def _build_claim():  # type: ignore[no-untyped-def]
             .returning(*OutboxMessage.__table__.c))
 
 
-OPEN = (OutboxStatus.PENDING, OutboxStatus.SENDING)  # as in the partial index's predicate
 _CLAIM = _build_claim()
 _ADD_CLAIMED = _build_add_claimed()  # built once: the dispatcher runs it many times a second
 
@@ -301,6 +303,12 @@ class Claimed:
     probe_next: bool
     row: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
+    @classmethod
+    def of(cls, row: Any) -> Claimed:
+        """From an outbox row as a claiming statement returned it."""
+        return cls(row.id, row.tenant_id, row.peer_symbol, row.peer_url, row.body, row.seq,
+                   bool(row.probe_next), dict(row._mapping))
+
 
 def claim(platform: Platform, *, limit: int, now: dt.datetime, token: str) -> list[Claimed]:
     """Mark up to ``limit`` due messages as ours, oldest first. At most one message of a
@@ -309,8 +317,7 @@ def claim(platform: Platform, *, limit: int, now: dt.datetime, token: str) -> li
         rows = session.core(_CLAIM, {"now": now, "limit": limit, "token": token,
                                      "lease": now + dt.timedelta(seconds=LEASE_SECONDS)}).all()
     rows.sort(key=lambda r: r.id)  # RETURNING promises no order
-    return [Claimed(r.id, r.tenant_id, r.peer_symbol, r.peer_url, r.body, r.seq,
-                    bool(r.probe_next), dict(r._mapping)) for r in rows]
+    return [Claimed.of(r) for r in rows]
 
 
 def _senders(platform: Platform, wanted: int) -> ThreadPoolExecutor | None:

@@ -21,6 +21,7 @@ class OutboxStatus(StrEnum):
 
 
 OPEN_STATUSES = (OutboxStatus.PENDING.value, OutboxStatus.SENDING.value)
+_OPEN = text(f"status IN ({', '.join(repr(s) for s in OPEN_STATUSES)})")
 
 
 class OutboxMessage(TenantOwned, Base):
@@ -32,9 +33,7 @@ class OutboxMessage(TenantOwned, Base):
         # when it is finished, so the claim scans a handful of live entries; an index on
         # status kept an entry per version, and the claim slowed down with every message
         # until the table was vacuumed
-        Index("ix_iso18626_outbox_open", "id",
-              postgresql_where=text("status IN ('pending', 'sending')"),
-              sqlite_where=text("status IN ('pending', 'sending')")),
+        Index("ix_iso18626_outbox_open", "id", postgresql_where=_OPEN, sqlite_where=_OPEN),
         Index("ix_iso18626_outbox_request", "tenant_id", "request_ref", "id"),
     )
 

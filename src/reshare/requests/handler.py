@@ -43,9 +43,6 @@ class Iso18626Handler:
         if not ref:
             return
         mine = wire.delivery_outcome(outcome)
-        if mine.ok:  # only when called without asking (hears_confirmed is False)
-            store.set_delivery(session, getattr(item, "id", -1), "OK")
-            return
         msg = session.scalars(store.select(RequestMessage).where(
             RequestMessage.outbox_id == getattr(item, "id", -1))).first()
         if msg is None:

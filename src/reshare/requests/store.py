@@ -259,18 +259,11 @@ def add_audit(session: ScopedSession, values: dict[str, Any]) -> None:
 
 
 _ADD_MESSAGE = insert(RequestMessage)
-_DELIVERY = (update(RequestMessage).where(RequestMessage.outbox_id == bindparam("outbox"))
-             .values(delivery=bindparam("delivery")))
 
 
 def add_message(session: ScopedSession, values: dict[str, Any]) -> None:
     """Record a message of a request (Core: one per message sent or received)."""
     session.core(_ADD_MESSAGE, values)
-
-
-def set_delivery(session: ScopedSession, outbox_id: int, delivery: str) -> int:
-    """Set the delivery outcome of the message queued as ``outbox_id``; how many rows."""
-    return int(session.core(_DELIVERY, {"outbox": outbox_id, "delivery": delivery}).rowcount)
 
 
 def get(session: ScopedSession, request_id: int, *, lock: bool = False) -> PatronRequest | None:
