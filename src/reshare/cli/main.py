@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 import time
@@ -26,6 +27,18 @@ app.add_typer(db_app, name="db")
 def _logging(level: str) -> None:
     logging.basicConfig(level=level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _tune_gc() -> None:
+    """For a long-running process, once it has imported and built everything: the objects
+    made so far live as long as the process, so the collector stops scanning them
+    (``gc.freeze``), and it runs after 10,000 new objects instead of 700. Under load the
+    full collections otherwise scan the whole heap several times a minute and stall every
+    request for 0.1-0.2 s; the frequent young collections cost more than the garbage they
+    find (a unit of work's objects are mostly freed by reference counting)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
 
 
 @app.command()
@@ -104,7 +117,9 @@ def serve(
             migrate.upgrade(platform.db.engine)
     console.print(f"ReShare is serving on [bold]http://{host}:{port}[/bold] "
                   f"(API docs at http://{host}:{port}/docs)")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    web_app = create_app(settings)
+    _tune_gc()
+    uvicorn.run(web_app, host=host, port=port, log_level="warning")
 
 
 @app.command()
@@ -124,6 +139,7 @@ def worker(
             done = runner.run_once()
             console.print(f"{done} item(s) handled by {len(jobs)} job(s)")
             return
+        _tune_gc()
         console.print(f"Worker running {len(jobs)} job(s): "
                       f"{', '.join(j.name for j in jobs) or 'none'} (Ctrl-C stops)")
         signal.signal(signal.SIGTERM, lambda *_: runner.stop(0))
