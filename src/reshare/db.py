@@ -192,6 +192,23 @@ class ScopedSession(Session):
         """Run ``callback`` once this unit of work has committed (events, wake-ups)."""
         self.info.setdefault("after_commit", []).append(callback)
 
+    def add_later(self, statement: Insert, values: dict[str, Any]) -> None:
+        """Insert a row at the next flush or commit of this unit of work, in one statement
+        with the other rows given for ``statement`` meanwhile: for rows nothing reads back
+        in the same unit (audit entries). A flush (and so every ORM query) writes them first,
+        in the order given. Outside a transaction of the unit's own, the row is written now."""
+        if self.info.get("single_statement"):
+            self.core(statement, values)
+            return
+        self.info.setdefault(_LATER, {}).setdefault(statement, []).append(values)
+
+    def flush(self, objects: Any = None) -> None:
+        later = self.info.pop(_LATER, None)
+        if later:
+            for statement, rows in later.items():
+                self.core(statement, rows if len(rows) > 1 else rows[0])
+        super().flush(objects)
+
     def core(self, statement: Executable, params: Any = None, *,
              autoflush: bool = True) -> CursorResult[Any]:
         """Run a prebuilt Core statement in this unit of work, scoped as ORM statements are.
@@ -249,6 +266,7 @@ class ScopedSession(Session):
 
 
 _PRESCOPED = {"reshare_scoped": True}
+_LATER = "reshare.insert_later"  # statement -> rows, written at the next flush
 # (statement id, tenant) -> (statement, scoped form): statements are module constants
 _ORM_SCOPED: dict[tuple[int, int], tuple[Any, Any]] = {}
 _SCOPE_PARAM = "reshare_scope_tenant"
@@ -449,6 +467,9 @@ def make_engine(url: str) -> Engine:
     # smaller than that opens and closes a connection (a server process) for nearly every
     # transaction under load
     engine = create_engine(url, pool_size=24, max_overflow=16)
+    # several rows given to one Core INSERT (e.g. a unit's audit rows) go as one multi-row
+    # statement, as SQLAlchemy does for psycopg2, instead of one statement each
+    engine.dialect.use_insertmanyvalues_wo_returning = True  # type: ignore[attr-defined]
     _ping_when_idle(engine)
     return engine
 
@@ -508,6 +529,7 @@ class Database:
         session = self._sessions(info={"tenant_id": scope})
         try:
             yield session
+            session.flush()  # with the rows given to add_later, when nothing else is pending
             session.commit()
         except BaseException:
             session.rollback()
@@ -524,7 +546,7 @@ class Database:
         unit's own: reads, and (on PostgreSQL) a single writing statement in autocommit."""
         with self.engine.connect() as conn:
             conn = conn.execution_options(**options)
-            info: dict[str, Any] = {"tenant_id": scope}
+            info: dict[str, Any] = {"tenant_id": scope, "single_statement": True}
             if readonly:
                 info["readonly"] = True
             session = self._sessions(bind=conn, info=info)

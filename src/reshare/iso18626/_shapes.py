@@ -105,7 +105,8 @@ def format_datetime(value: dt.datetime) -> str:
     if value.tzinfo is None:
         raise Iso18626ValidationError("naive datetime in an outgoing message; use UTC")
     value = value.astimezone(dt.UTC)
-    text = f"{value.year:04d}-" + value.strftime("%m-%dT%H:%M:%S")
+    text = (f"{value.year:04d}-{value.month:02d}-{value.day:02d}T{value.hour:02d}:"
+            f"{value.minute:02d}:{value.second:02d}")
     if value.microsecond:
         text += f".{value.microsecond:06d}".rstrip("0")
     return text + "Z"

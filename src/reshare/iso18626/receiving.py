@@ -121,7 +121,7 @@ _LAST_SEQ = select(func.max(_R.c.seq)).where(*_OF_REQUEST)
 # sender and request id, so a repeat is among these rows)
 _SEEN = select(func.max(_R.c.seq), func.max(
     case((_R.c.fingerprint == bindparam("fingerprint"), _R.c.confirmation)))).where(*_OF_REQUEST)
-_ADD = insert(_R)
+_ADD = insert(_R).inline()  # no RETURNING: the id is not needed
 
 
 def _last_seq(session: ScopedSession, sender: str, request_id: str) -> int | None:

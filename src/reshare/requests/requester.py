@@ -91,13 +91,22 @@ def _needs_cluster(ctx: Ctx) -> bool:
 # ------------------------------------------------------------------------------ rota
 
 
+_ROTA_MEMO = "requests.rota"
+
+
 def _rota(ctx: Ctx, req: PatronRequest) -> list[RotaEntry]:
     """The request's rota, read once per unit of work (only :func:`build_rota` adds to it,
     and it leaves the entries it made here)."""
-    memo: dict[int, list[RotaEntry]] = ctx.session.info.setdefault("requests.rota", {})
+    memo: dict[int, list[RotaEntry]] = ctx.session.info.setdefault(_ROTA_MEMO, {})
     if req.id not in memo:
         memo[req.id] = rota_rows(ctx.session, req.id)
     return memo[req.id]
+
+
+def new_request(ctx: Ctx, req: PatronRequest) -> None:
+    """A request created in this unit of work has no rota yet: no query for it (whose
+    autoflush would also write the request's row once more before the commit)."""
+    ctx.session.info.setdefault(_ROTA_MEMO, {})[req.id] = []
 
 
 @on_enter("REQ_VALIDATED")

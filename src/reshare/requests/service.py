@@ -35,9 +35,15 @@ def _hrid(ctx: Ctx, number: int | None = None) -> str:
     from reshare.tenancy.store import Tenant
 
     prefix = ctx.setting("request_id_prefix")
-    if not prefix:
-        tenant = ctx.session.get(Tenant, ctx.tenant_id)
-        prefix = f"{tenant.code if tenant else 'REQ'}-"
+    if not prefix:  # the tenant's code, which never changes: read once per process
+        codes: dict[int, str] = ctx.platform.extras.setdefault("requests.tenant_codes", {})
+        code = codes.get(ctx.tenant_id)
+        if code is None:
+            tenant = ctx.session.get(Tenant, ctx.tenant_id)
+            code = tenant.code if tenant else "REQ"
+            if tenant:
+                codes[ctx.tenant_id] = code
+        prefix = f"{code}-"
     if number is None:
         number = store.next_hrid_number(ctx.session)
     return f"{prefix}{number}"[:32]
@@ -88,6 +94,7 @@ def new_requester_row(ctx: Ctx, data: NewRequest, number: int | None = None) -> 
     req.requesting_symbol = (data.requesting_symbol or "").upper()
     ctx.session.add(req)
     ctx.session.flush()
+    requester.new_request(ctx, req)
     return req
 
 

@@ -249,16 +249,17 @@ def take_hrid_number(db: Any, tenant_id: int) -> int | None:
         return next_hrid_number(session)
 
 
-_ADD_AUDIT = insert(AuditEntry)
+_ADD_AUDIT = insert(AuditEntry).inline()  # inline: its id is not needed (no RETURNING)
 
 
 def add_audit(session: ScopedSession, values: dict[str, Any]) -> None:
-    """One audit row, written at once with Core: there is one per transition, the engine's
-    most frequent insert, and nothing reads it back in the same unit of work."""
-    session.core(_ADD_AUDIT, values)
+    """One audit row, written with Core with the unit's other audit rows, at its next flush
+    or commit: there is one per transition (several when a request is created), the
+    engine's most frequent insert, and reading them (an ORM query) flushes first."""
+    session.add_later(_ADD_AUDIT, values)
 
 
-_ADD_MESSAGE = insert(RequestMessage)
+_ADD_MESSAGE = insert(RequestMessage).inline()
 
 
 def add_message(session: ScopedSession, values: dict[str, Any]) -> None:
