@@ -205,63 +205,85 @@ def run_processes(label: str, pg: str | None) -> None:
         warm: list[float] = []
         _lifecycle(Client(urls["REQ"], clients["REQ"]), Client(urls["SUP"], clients["SUP"]),
                    -1, warm)  # first calls import and compile; not measured
-        POLLS[0] = 0
         pids = {code: server.process.pid for code, server in servers.items()}
-        cpu_before = {code: _cpu_seconds(pid) for code, pid in pids.items()}
-        pg_before = _postgres_cpu_seconds() if pg else None
-        client_before = time.process_time()
-        waits: list[float] = []
-        counter = iter(range(TOTAL))
-        lock = threading.Lock()
-        errors: list[str] = []
+        _measure(f"{label}, new databases", urls, clients, pids, pg, first=0)
+        if pg:
+            _analyze(urls_db)
+        _measure(f"{label}, {TOTAL} lifecycles later" + (", after ANALYZE" if pg else ""),
+                 urls, clients, pids, pg, first=TOTAL)
 
-        def worker() -> None:
-            req, sup = Client(urls["REQ"], clients["REQ"]), Client(urls["SUP"], clients["SUP"])
-            while True:
-                with lock:
-                    n = next(counter, None)
-                if n is None:
-                    return
-                try:
-                    _lifecycle(req, sup, n, waits)
-                except Exception as exc:  # report, keep measuring the others
-                    errors.append(str(exc)[:300])
 
-        started = time.perf_counter()
-        threads = [threading.Thread(target=worker) for _ in range(CLIENTS)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        took = time.perf_counter() - started
-        done = TOTAL - len(errors)
-        cpu = {code: _cpu_seconds(pid) - cpu_before[code] for code, pid in pids.items()}
-        pg_after = _postgres_cpu_seconds() if pg else None
-        client_cpu = time.process_time() - client_before
-        print(f"{label}, two server processes over HTTP: {done} complete lifecycles in "
-              f"{took:.1f} s with {CLIENTS} parallel clients = {done / took:.1f} lifecycles/s")
-        if done:
-            per = {code: v / done * 1000 for code, v in cpu.items()}
-            total = sum(per.values()) + client_cpu / done * 1000
-            server = ""
-            if pg_before is not None and pg_after is not None:
-                # backends that ended during the run are not counted: a lower bound
-                server_ms = (pg_after - pg_before) / done * 1000
-                total += server_ms
-                server = f", PostgreSQL server at least {server_ms:.0f} ms"
-            print(f"  CPU per lifecycle: requester {per['REQ']:.0f} ms, supplier "
-                  f"{per['SUP']:.0f} ms, benchmark clients {client_cpu / done * 1000:.0f} ms"
-                  f"{server}; {total:.0f} ms in all, so two otherwise idle cores could do "
-                  f"about {2000 / total:.1f} lifecycles/s")
-        print(f"  long polls: {POLLS[0]} GET /requests?wait= in all, "
-              f"{POLLS[0] / max(done, 1):.1f} a lifecycle")
-        if waits:
-            print(f"  waiting for the peer's message to arrive: median "
-                  f"{statistics.median(waits) * 1000:.0f} ms, p90 "
-                  f"{sorted(waits)[int(len(waits) * 0.9)] * 1000:.0f} ms per hop")
-        for e in errors[:3]:
-            print("  error:", e)
+def _analyze(urls_db: tuple[str, str]) -> None:
+    """What PostgreSQL's autovacuum does on its own once a table has grown (within about a
+    minute on a new installation): without statistics the planner cannot tell a selective
+    index from the tenant's, and the plans a pooled connection prepared while the tables
+    were nearly empty are kept for the whole of a short run."""
+    from sqlalchemy import create_engine
 
+    for url in urls_db:
+        engine = create_engine(url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.exec_driver_sql("ANALYZE")
+        engine.dispose()
+
+
+def _measure(label: str, urls: dict[str, str], clients: dict[str, str], pids: dict[str, int],
+             pg: str | None, *, first: int) -> None:
+    POLLS[0] = 0
+    cpu_before = {code: _cpu_seconds(pid) for code, pid in pids.items()}
+    pg_before = _postgres_cpu_seconds() if pg else None
+    client_before = time.process_time()
+    waits: list[float] = []
+    counter = iter(range(first, first + TOTAL))
+    lock = threading.Lock()
+    errors: list[str] = []
+
+    def worker() -> None:
+        req, sup = Client(urls["REQ"], clients["REQ"]), Client(urls["SUP"], clients["SUP"])
+        while True:
+            with lock:
+                n = next(counter, None)
+            if n is None:
+                return
+            try:
+                _lifecycle(req, sup, n, waits)
+            except Exception as exc:  # report, keep measuring the others
+                errors.append(str(exc)[:300])
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(CLIENTS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    took = time.perf_counter() - started
+    done = TOTAL - len(errors)
+    cpu = {code: _cpu_seconds(pid) - cpu_before[code] for code, pid in pids.items()}
+    pg_after = _postgres_cpu_seconds() if pg else None
+    client_cpu = time.process_time() - client_before
+    print(f"{label}, two server processes over HTTP: {done} complete lifecycles in "
+          f"{took:.1f} s with {CLIENTS} parallel clients = {done / took:.1f} lifecycles/s")
+    if done:
+        per = {code: v / done * 1000 for code, v in cpu.items()}
+        total = sum(per.values()) + client_cpu / done * 1000
+        server = ""
+        if pg_before is not None and pg_after is not None:
+            # backends that ended during the run are not counted: a lower bound
+            server_ms = (pg_after - pg_before) / done * 1000
+            total += server_ms
+            server = f", PostgreSQL server at least {server_ms:.0f} ms"
+        print(f"  CPU per lifecycle: requester {per['REQ']:.0f} ms, supplier "
+              f"{per['SUP']:.0f} ms, benchmark clients {client_cpu / done * 1000:.0f} ms"
+              f"{server}; {total:.0f} ms in all, so two otherwise idle cores could do "
+              f"about {2000 / total:.1f} lifecycles/s")
+    print(f"  long polls: {POLLS[0]} GET /requests?wait= in all, "
+          f"{POLLS[0] / max(done, 1):.1f} a lifecycle")
+    if waits:
+        print(f"  waiting for the peer's message to arrive: median "
+              f"{statistics.median(waits) * 1000:.0f} ms, p90 "
+              f"{sorted(waits)[int(len(waits) * 0.9)] * 1000:.0f} ms per hop")
+    for e in errors[:3]:
+        print("  error:", e)
 
 
 class _DirectTransport:

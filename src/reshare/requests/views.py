@@ -105,5 +105,10 @@ def _list_statement(shape: tuple[Any, ...]) -> Any:
     if terminal is not None:
         codes = [c for c, i in STATES.items() if i.terminal]
         stmt = stmt.where(_PR.c.state.in_(codes) if terminal else _PR.c.state.not_in(codes))
-    return (stmt.order_by(_PR.c.id.desc()).limit(bindparam("limit", type_=Integer))
+    # newest first; by number, the few matches are sorted after the lookup (``id + 0`` is
+    # not the primary key's order): otherwise PostgreSQL may walk the primary key backwards
+    # looking for them, reading every request of the tenant (as it did with a plan made
+    # while the table was small: the long polls' query)
+    order = (_PR.c.id + 0).desc() if hrid else _PR.c.id.desc()
+    return (stmt.order_by(order).limit(bindparam("limit", type_=Integer))
             .offset(bindparam("offset", type_=Integer)))
