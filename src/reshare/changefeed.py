@@ -36,6 +36,9 @@ _PROBE = "changefeed"
 _POLL_SECONDS = 0.5  # how soon a stopped feed's thread notices
 
 
+_NOTIFY = text("SELECT pg_notify(:channel, :payload)")
+
+
 class ChangeFeed:
     """Counts of announced changes per ``(topic, key)``, from every process."""
 
@@ -61,8 +64,10 @@ class ChangeFeed:
     def announce(self, session: Session, topic: str, key: Any) -> None:
         """Announce in ``session``'s transaction that ``key`` changed (sent if it commits);
         this process counts it at once after the commit."""
-        session.execute(text("SELECT pg_notify(:channel, :payload)"),
-                        {"channel": CHANNEL, "payload": f"{topic}:{key}"})
+        # on the unit's connection, not through the ORM: that would flush pending changes
+        # first, writing a row now that the commit would write anyway
+        session.connection().execute(_NOTIFY, {"channel": CHANNEL,
+                                               "payload": f"{topic}:{key}"})
         after_commit = getattr(session, "after_commit", None)
         if after_commit is not None:
             after_commit(lambda: self._count(f"{topic}:{key}"))

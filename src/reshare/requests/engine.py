@@ -86,6 +86,7 @@ class StateModel:
     pick_slip_action: str | None = None
     always_valid: tuple[str, ...] = ()  # actions valid in every state (message, localNote...)
     _index: dict[tuple[str, str], list[Transition]] = field(default_factory=dict, repr=False)
+    _valid: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for t in self.transitions:
@@ -107,7 +108,14 @@ class StateModel:
         return bool(self.rows(state, trigger))
 
     def valid_actions(self, state: str) -> list[str]:
-        """Manual actions staff may perform now, in table order, then the always-valid ones."""
+        """Manual actions staff may perform now, in table order, then the always-valid ones
+        (worked out once per state: every view of a request shows them)."""
+        known = self._valid.get(state)
+        if known is None:
+            known = self._valid[state] = tuple(self._valid_actions(state))
+        return list(known)
+
+    def _valid_actions(self, state: str) -> list[str]:
         found: list[str] = []
         for (from_state, trigger), rows in self._index.items():
             if from_state == state and rows[0].kind == Trig.MANUAL and trigger not in found:

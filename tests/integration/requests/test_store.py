@@ -94,3 +94,39 @@ def test_a_slow_creation_does_not_hold_up_the_next(platform: Any, tenant_a: Any,
     views = service.list_requests(platform, tenant_a.id)
     numbers = {v.data["title"]: int(v.hrid.rsplit("-", 1)[1]) for v in views}
     assert numbers["Slow"] < numbers["Quick"]  # numbered in the order they came
+
+
+def test_creating_a_request_writes_its_row_once_and_reads_no_rota(platform, tenant_a,  # type: ignore[no-untyped-def]
+                                                                    tenant_b) -> None:
+    """A new request's row is inserted once and updated once (at the commit), its audit
+    rows go in one statement, and neither its (empty) rota nor the tenant is read (messages
+    through the ISO 18626 outbox: the local queue flushes to number its message)."""
+    from sqlalchemy import event
+
+    from reshare.requests import service
+    from reshare.requests.model import NewRequest
+    from tests.integration.requests.helpers import configure, make_pair
+
+    make_pair(platform, tenant_a, [tenant_b])
+    platform.extras["requests.courier"] = "iso18626"  # the outbox, as in production
+    configure(platform, tenant_a, request_id_prefix="",  # numbers then start with its code
+              iso18626_gateway_address="http://in-process/iso18626")
+    service.create_request(platform, tenant_a.id, NewRequest(title="Warm", patron_id="P"),
+                           actor="staff")  # the tenant's code is now known to this process
+    sent: list[str] = []
+
+    def note(conn, cursor, statement, params, context, executemany):  # type: ignore[no-untyped-def]
+        sent.append(" ".join(statement.split())[:60])
+
+    event.listen(platform.db.engine, "before_cursor_execute", note)
+    try:
+        view = service.create_request(platform, tenant_a.id,
+                                      NewRequest(title="Dune", patron_id="P"), actor="staff")
+    finally:
+        event.remove(platform.db.engine, "before_cursor_execute", note)
+    assert view.hrid.startswith(f"{tenant_a.code}-")
+    assert view.state == "REQ_REQUEST_SENT_TO_SUPPLIER"
+    assert sum(s.startswith("INSERT INTO patron_requests") for s in sent) == 1
+    assert sum(s.startswith("UPDATE patron_requests") for s in sent) == 1
+    assert sum(s.startswith("INSERT INTO request_audit") for s in sent) == 1
+    assert not [s for s in sent if s.startswith(("SELECT request_rota", "SELECT tenants.id"))]
