@@ -229,6 +229,9 @@ def _analyze(urls_db: tuple[str, str]) -> None:
 
 def _measure(label: str, urls: dict[str, str], clients: dict[str, str], pids: dict[str, int],
              pg: str | None, *, first: int) -> None:
+    from benchmarks.run import speed
+
+    pace_before = speed()  # the shared machine's speed changes by half within minutes
     POLLS[0] = 0
     cpu_before = {code: _cpu_seconds(pid) for code, pid in pids.items()}
     pg_before = _postgres_cpu_seconds() if pg else None
@@ -276,6 +279,8 @@ def _measure(label: str, urls: dict[str, str], clients: dict[str, str], pids: di
               f"{per['SUP']:.0f} ms, benchmark clients {client_cpu / done * 1000:.0f} ms"
               f"{server}; {total:.0f} ms in all, so two otherwise idle cores could do "
               f"about {2000 / total:.1f} lifecycles/s")
+    print(f"  machine speed: the fixed pure-Python workload took {pace_before:.2f} s before "
+          f"this round and {speed():.2f} s after (lower is faster)")
     print(f"  long polls: {POLLS[0]} GET /requests?wait= in all, "
           f"{POLLS[0] / max(done, 1):.1f} a lifecycle")
     if waits:
