@@ -3,8 +3,11 @@
 Two measurements. **Processes**: two ``reshare serve`` processes (own databases, free ports)
 exchanging ISO 18626 over HTTP, driven through the staff API by parallel clients that wait
 for the peer's messages with long polls (``GET /requests?wait=``); this is the figure the
-issue asks for, with the CPU each process spent per lifecycle (a figure that hardly depends
-on what else the shared machine runs). **In-process**: both libraries as tenants of one
+issue asks for, with the CPU each process spent per lifecycle. Two rounds per database: on
+new databases, then 240 lifecycles later (on PostgreSQL after an ANALYZE, which autovacuum
+would have done by then). The shared machine's speed changes within minutes, and the CPU
+per lifecycle with it (by half, more than the speed check shows): compare versions by
+alternating runs. **In-process**: both libraries as tenants of one
 installation, ISO 18626 XML through the outbox and the receiving code without HTTP, in one
 thread, profiled, to show the engine's and protocol's own cost. A lifecycle is: create →
 WillSupply → pull slip → fill and ship → received → returned and shipped back → complete
