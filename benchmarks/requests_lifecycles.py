@@ -163,7 +163,8 @@ def _lifecycle(req: Client, sup: Client, n: int, waits: list[float]) -> None:
 
 def _cpu_seconds(pid: int) -> float:
     """User + system CPU a process has used (Linux /proc), to report cost per lifecycle:
-    unlike throughput it hardly depends on what else the shared machine is doing."""
+    it does not count the time a process waits, but it still grows when the shared
+    machine is slowed by its neighbours (by half, seen here)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
