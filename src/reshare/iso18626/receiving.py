@@ -147,22 +147,20 @@ def _apply(platform: Platform, tenant_id: int, message: m.InitiatingMessage, dat
     key = fingerprint(message, seq)
     try:
         return _apply_once(platform, tenant_id, message, key, seq, data)
-    except IntegrityError:  # the same message was applied meanwhile (or is being applied)
+    except (IntegrityError, _Rejected) as failed:
+        # the same message was applied meanwhile (the unique index refused this copy), or a
+        # repeat waited for the first copy and then found the request moved on: either way
+        # it gets the first copy's answer, when there is one
         stored = _stored(platform, tenant_id, key)
         if stored is not None:
             return stored, "duplicate: applied once already; same answer", False
+        if isinstance(failed, _Rejected):
+            conf = m.confirm(message, error=failed.error)
+            return codec.serialize(conf), f"rejected: {failed.error.error_value}", False
         busy = conventions.error_value("UnableToProcess",
                                        "the same message is being processed; send it again")
         conf = m.confirm(message, error=m.ErrorData(E.UNRECOGNISED_DATA_VALUE, busy))
         return codec.serialize(conf), "concurrent duplicate not applied; retry asked", False
-    except _Rejected as rejected:
-        # a repeat that arrived while the first was being applied waited for it, then found
-        # the request moved on: it gets the first one's answer, not an error
-        stored = _stored(platform, tenant_id, key)
-        if stored is not None:
-            return stored, "duplicate: applied once already; same answer", False
-        conf = m.confirm(message, error=rejected.error)
-        return codec.serialize(conf), f"rejected: {rejected.error.error_value}", False
 
 
 def _stored(platform: Platform, tenant_id: int, key: str) -> bytes | None:
