@@ -202,6 +202,18 @@ class ScopedSession(Session):
             return
         self.info.setdefault(_LATER, {}).setdefault(statement, []).append(values)
 
+    def load_rows_of(self, statement: Select[Any], params: Any, model: type) -> Any:
+        """:meth:`load` for rows of ``model`` alone (a request's volumes, say), which pending
+        changes to other rows cannot alter: unless this unit holds unwritten ``model``
+        objects or rows, nothing is flushed first, so a changed request row is not written
+        early and then again at commit."""
+        table = getattr(model, "__table__", None)
+        if (any(getattr(st, "table", None) is table for st in self.info.get(_LATER, {}))
+                or any(isinstance(o, model) for o in (*self.new, *self.deleted, *self.dirty))):
+            return self.load(statement, params)
+        with self.no_autoflush:
+            return self.load(statement, params)
+
     def flush(self, objects: Any = None) -> None:
         later = self.info.pop(_LATER, None)
         if later:

@@ -305,8 +305,14 @@ def conditions(session: ScopedSession, request_id: int) -> list[LoanCondition]:
     return list(session.load(_CONDITIONS, {"id": request_id}))
 
 
+def add_volumes(session: ScopedSession, rows: list[dict[str, Any]]) -> None:
+    """Write a request's new volumes at once, in one statement (rows of Volume's columns)."""
+    if rows:
+        session.core(_ADD_VOLUMES, rows if len(rows) > 1 else rows[0])
+
+
 def volumes(session: ScopedSession, request_id: int) -> list[Volume]:
-    return list(session.load(_VOLUMES, {"id": request_id}))
+    return list(session.load_rows_of(_VOLUMES, {"id": request_id}, Volume))
 
 
 # built once: the engine loads these several times per message or action
@@ -333,6 +339,7 @@ _AUDIT = _children(AuditEntry, AuditEntry.id)
 _MESSAGES = _children(RequestMessage, RequestMessage.id)
 _CONDITIONS = _children(LoanCondition, LoanCondition.id)
 _VOLUMES = _children(Volume, Volume.id)
+_ADD_VOLUMES = insert(Volume).inline()
 
 
 from reshare.requests import changes as _changes  # noqa: E402,F401  (registers its listeners)

@@ -18,7 +18,7 @@ from reshare.requests.messages import (
     Envelope,
     encode_volumes,
 )
-from reshare.requests.store import LoanCondition, PatronRequest, Volume, volumes
+from reshare.requests.store import LoanCondition, PatronRequest, add_volumes, volumes
 
 CANNOT_SUPPLY_REASONS = ("unavailable", "missing", "incorrect", "other", "No copy")
 LOAN_CONDITIONS = ("LibraryUseOnly", "NoReproduction", "SignatureRequired", "SpecCollSupervReq",
@@ -156,6 +156,7 @@ def fill(ctx: Ctx, req: PatronRequest, params: dict[str, Any]) -> str | None:
     patron = (adapters.institutional_patron_id(ctx.session, req.requesting_symbol)
               or ctx.setting("default_institutional_patron_id"))
     due: dt.datetime | None = None
+    rows: list[dict[str, Any]] = []
     for item in items:
         result = lms.check_out_item(request_id=req.hrid, item_barcode=item["itemId"],
                                     institutional_patron_id=patron)
@@ -163,16 +164,16 @@ def fill(ctx: Ctx, req: PatronRequest, params: dict[str, Any]) -> str | None:
             raise ValidationFailed(f"LMS check-out of {item['itemId']} failed: {result.reason}")
         if result.due_date is not None and (due is None or result.due_date < due):
             due = result.due_date
-        ctx.session.add(Volume(request_id=req.id, name=item["name"], item_id=item["itemId"],
-                               call_number=req.local_call_number,
-                               temporary_barcode=item["itemId"],
-                               status="lms_check_out_(no_integration)" if result.manual
-                               else "lms_check_out_complete"))
+        rows.append({"request_id": req.id, "name": item["name"], "item_id": item["itemId"],
+                     "call_number": req.local_call_number or "",
+                     "temporary_barcode": item["itemId"],
+                     "status": "lms_check_out_(no_integration)" if result.manual
+                     else "lms_check_out_complete"})
+    add_volumes(ctx.session, rows)  # written now, without the request row's changes
     override = params.get("loanDateOverride")
     if due is None and override:
         due = dt.datetime.fromisoformat(str(override).replace("Z", "+00:00"))
     req.due_date = due or ctx.now() + dt.timedelta(days=ctx.setting_int("default_loan_period", 56))
-    ctx.session.flush()
     return None
 
 

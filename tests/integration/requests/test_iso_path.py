@@ -98,3 +98,53 @@ def test_unmatched_message_gets_an_error_confirmation(client: TestClient, platfo
     assert b"ERROR" in answer.content and b"not expected" in answer.content
     assert service.get_request(platform, tenant_a.id, view.id).state == \
         "REQ_REQUEST_SENT_TO_SUPPLIER"
+
+
+def test_shipping_writes_each_sides_request_row_once(client: TestClient, platform: Platform,
+                                                     tenant_a: TenantFixture,
+                                                     tenant_b: TenantFixture) -> None:
+    """Marking shipped (supplier) and applying its Loaned message (requester) each change
+    the request row and then read its volumes: that read must not write the row early, so
+    no unit of work updates a request row twice."""
+    from sqlalchemy import event
+
+    platform.extras["requests.courier"] = "iso18626"
+    platform.extras["requests.availability"] = ShelfAvailability()
+    platform.extras["iso18626_transport"] = ClientTransport(client)
+    gateway = "http://testserver/iso18626"
+    configure(platform, tenant_a, local_symbols="RESHARE:ALPHA", routing_adapter="static",
+              static_routes="RESHARE:BETA", iso18626_gateway_address=gateway)
+    configure(platform, tenant_b, local_symbols="RESHARE:BETA",
+              iso18626_gateway_address=gateway)
+    view = service.create_request(platform, tenant_a.id, NewRequest(title="Dune",
+                                                                    patron_id="P1"), actor="t")
+    _drain(platform)
+    sup = service.list_requests(platform, tenant_b.id, role="supplier")[0]
+    service.perform_action(platform, tenant_b.id, sup.id, "supplierPrintPullSlip", {},
+                           actor="t")
+    _drain(platform)
+    units: list[list[str]] = [[]]
+
+    def began(conn):  # type: ignore[no-untyped-def]
+        units.append([])
+
+    def note(conn, cursor, statement, params, context, executemany):  # type: ignore[no-untyped-def]
+        units[-1].append(" ".join(statement.split())[:40])
+
+    event.listen(platform.db.engine, "begin", began)
+    event.listen(platform.db.engine, "before_cursor_execute", note)
+    try:
+        service.perform_action(platform, tenant_b.id, sup.id,
+                               "supplierCheckInToReshareAndSupplierMarkShipped",
+                               {"itemBarcodes": [{"itemId": "X1"}]}, actor="t")
+        _drain(platform)
+    finally:
+        event.remove(platform.db.engine, "before_cursor_execute", note)
+        event.remove(platform.db.engine, "begin", began)
+    r = service.get_request(platform, tenant_a.id, view.id)
+    assert r.state == "REQ_SHIPPED" and r.volumes[0]["item_id"] == "X1" and r.data["due_date"]
+    both = [u for u in units if any(s.startswith("SELECT request_volumes") for s in u)
+            and any(s.startswith("UPDATE patron_requests") for s in u)]
+    assert len(both) == 2  # the ship action, and the Loaned message at the requester
+    for unit in units:
+        assert sum(s.startswith("UPDATE patron_requests") for s in unit) <= 1, unit
