@@ -90,8 +90,10 @@ def enqueue_and_send(platform: Platform, session: ScopedSession, *, sender_symbo
     """:func:`enqueue`, and when this process sends messages itself (its dispatcher runs and
     has parallel senders), send it as soon as the caller's transaction commits: the row is
     written already claimed (``sending``, with a lease and a claim token) unless an earlier
-    message of the same request is unfinished, so no claim is needed. Returns (id, whether
-    it was claimed so); an unclaimed message waits for the dispatcher as usual.
+    message of the same request is unfinished, so no claim is needed. Such a later message
+    is left to this process's dispatcher, woken when the earlier one is finished (at once
+    when that one is not being sent by this process after its commit). Returns (id, whether
+    this process sees to the sending); otherwise the caller wakes the dispatcher.
 
     The caller must hold a lock ordering its request's messages (the request engine locks
     the request's row): two transactions that each found no unfinished message could
@@ -112,13 +114,17 @@ def enqueue_and_send(platform: Platform, session: ScopedSession, *, sender_symbo
         "lease": values["next_attempt_at"] + dt.timedelta(seconds=LEASE_SECONDS)}).one()
     ref = (int(row.tenant_id), str(row.request_ref))
     if row.status != OutboxStatus.SENDING.value:
+        runner = platform.extras["job_runner"]
+
         def note_waiting() -> None:  # after the commit, and after an earlier message's
             sending = _sending(platform)  # hand-over in the same transaction
             with sending.lock:
                 if ref in sending.refs:  # sent by this process now: its end wakes the
                     sending.blocked.add(ref)  # dispatcher for this one
+                    return
+            runner.wake("iso18626-outbox")  # the earlier one is done, or the dispatcher's
         session.after_commit(note_waiting)
-        return int(row.id), False
+        return int(row.id), True
     item = Claimed.of(row)
     pool = _senders(platform, 2)
     assert pool is not None

@@ -59,10 +59,10 @@ def send(ctx: Ctx, req: PatronRequest, env: Envelope, *, chat: bool = True) -> N
         outbox = _iso_outbox()
         assert outbox is not None
         # the request's row is locked (loaded FOR UPDATE, or new): its messages are ordered
-        queued, sending = outbox.enqueue_and_send(
+        queued, seen_to = outbox.enqueue_and_send(
             ctx.platform, ctx.session, sender_symbol=env.sender, peer_symbol=env.peer,
             message=wire.to_iso(env), request_ref=str(req.id))
-        if not sending:  # sent by the dispatcher, as soon as it is due
+        if not seen_to:  # sent by the dispatcher, as soon as it is due
             _wake_after_commit(ctx)
     # recorded with its queue id at once (one INSERT, no UPDATE after it)
     add_message(ctx.session, {

@@ -487,7 +487,7 @@ def test_a_later_message_of_the_request_waits_for_the_earlier(pair: Pair) -> Non
     [(first, sent_first), (second, sent_second)] = _queue(
         pair, builders.ram(m.Action.NOTIFICATION, note="one#seq:1#"),
         builders.ram(m.Action.NOTIFICATION, note="two#seq:2#"))
-    assert sent_first and not sent_second
+    assert sent_first and sent_second  # the second by the dispatcher, once woken
     assert pair.row(second).status == "pending"
     _until(lambda: pair.row(first).status == "delivered", "first delivered")
     _until(lambda: "iso18626-outbox" in runner.woken, "dispatcher woken for the second")
@@ -534,12 +534,34 @@ def test_a_message_queued_while_the_earlier_is_being_sent_is_taken_when_it_ends(
     _until(lambda: pair.faults.posts == 1, "the first is being sent")
     [(second, sent_second)] = _queue(pair, builders.ram(m.Action.NOTIFICATION,
                                                         note="two#seq:2#"))
-    assert sent_first and not sent_second and runner.woken == []
+    assert sent_first and sent_second and pair.row(second).status == "pending"
+    assert runner.woken == []  # not before the first has ended
     _until(lambda: "iso18626-outbox" in runner.woken, "dispatcher woken when the first ended")
     assert pair.row(first).status == "delivered"
     assert outbox.drain(pair.platform) == 1 and pair.row(second).status == "delivered"
     sending = outbox._sending(pair.platform)
     assert sending.refs == set() and sending.blocked == set()  # nothing left behind
+
+
+def test_a_message_behind_the_dispatchers_wakes_it_at_commit(pair: Pair) -> None:
+    """When the earlier unfinished message is not one this process sends after its commit
+    (it waits for the dispatcher, or a worker elsewhere sends it), the dispatcher is woken
+    once the later one is committed, and not before."""
+    runner = _sending_pair(pair)
+    with pair.platform.db.tenant(pair.alpha.id) as session:
+        first = outbox.enqueue(session, sender_symbol="RESHARE:ALPHA",
+                               peer_symbol="RESHARE:BETA", peer_url=pair.url,
+                               message=builders.ram(m.Action.NOTIFICATION, note="one#seq:1#"),
+                               request_ref="ALPHA-1")
+        second, seen_to = outbox.enqueue_and_send(
+            pair.platform, session, sender_symbol="RESHARE:ALPHA", peer_symbol="RESHARE:BETA",
+            message=builders.ram(m.Action.NOTIFICATION, note="two#seq:2#"),
+            request_ref="ALPHA-1", peer_url=pair.url)
+        assert seen_to and runner.woken == []
+    assert runner.woken == ["iso18626-outbox"]
+    assert pair.row(second).status == "pending"
+    assert outbox.drain(pair.platform) == 1 and pair.row(first).status == "delivered"
+    assert outbox.drain(pair.platform) == 1 and pair.row(second).status == "delivered"
 
 
 def test_a_worker_elsewhere_is_woken_when_a_message_is_queued(pair: Pair) -> None:
