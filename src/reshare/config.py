@@ -77,6 +77,14 @@ class AppSettings:
                          "arrives; turn it off behind a pooler that does not pass "
                          "notifications on (PgBouncer in transaction mode)."},
     )
+    cpu_affinity: str = field(
+        default="",
+        metadata={"doc": "Linux: the CPUs `reshare serve` or `reshare worker` runs on, e.g. "
+                         "`0`, `0,2` or `1-3`; empty lets the system place it. With as many "
+                         "cores as busy processes, pin each process to a core of its own: "
+                         "its threads then hand work to each other on that core instead of "
+                         "waking another (see docs/operations.md)."},
+    )
     var_dir: str = field(default="var", metadata={"doc": "Folder for generated keys and files."})
     log_level: str = field(default="INFO", metadata={"doc": "Python logging level."})
     max_message_bytes: int = field(

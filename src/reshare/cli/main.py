@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from reshare import __version__, capabilities, migrate
-from reshare.cli.common import console, open_platform, print_table
+from reshare.cli.common import console, err_console, open_platform, print_table
 from reshare.config import AppSettings, documented_variables
 
 app = typer.Typer(
@@ -39,6 +39,20 @@ def _tune_gc() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(10_000, 10, 10)
+
+
+def _pin(settings: AppSettings) -> None:
+    """Pin the process to ``RESHARE_CPU_AFFINITY``'s CPUs, before it starts its threads."""
+    if not settings.cpu_affinity.strip():
+        return
+    from reshare.cpus import AffinityError, format_cpus, pin_process
+
+    try:
+        cpus = pin_process(settings.cpu_affinity)
+    except AffinityError as exc:
+        err_console.print(f"[red]RESHARE_CPU_AFFINITY={settings.cpu_affinity}:[/red] {exc}")
+        raise typer.Exit(2) from None
+    console.print(f"Pinned to CPU {format_cpus(cpus)} (RESHARE_CPU_AFFINITY)")
 
 
 @app.command()
@@ -110,6 +124,7 @@ def serve(
 
     settings = AppSettings.from_env()
     _logging(settings.log_level)
+    _pin(settings)
     host = host or settings.host
     port = port or settings.port
     if upgrade:
@@ -131,6 +146,7 @@ def worker(
 
     settings = AppSettings.from_env()
     _logging(settings.log_level)
+    _pin(settings)
     with open_platform() as platform:
         jobs = capabilities.jobs()
         runner = JobRunner(platform, jobs)
