@@ -3,11 +3,13 @@
 Two measurements. **Processes**: two ``reshare serve`` processes (own databases, free ports)
 exchanging ISO 18626 over HTTP, driven through the staff API by parallel clients that wait
 for the peer's messages with long polls (``GET /requests?wait=``); this is the figure the
-issue asks for, with the CPU each process spent per lifecycle. Two rounds per database: on
-new databases, then 240 lifecycles later (on PostgreSQL after an ANALYZE, which autovacuum
-would have done by then). The shared machine's speed changes within minutes, and the CPU
-per lifecycle with it (by half, more than the speed check shows): compare versions by
-alternating runs. **In-process**: both libraries as tenants of one
+issue asks for, with the CPU each process spent per lifecycle. On a machine with two cores
+or more each server is pinned to a core of its own (``RESHARE_CPU_AFFINITY``, as
+docs/operations.md recommends). Rounds per database: on new databases; 240 lifecycles later
+(on PostgreSQL after an ANALYZE, which autovacuum would have done by then) with the pinning
+undone; then pinned again, so the two configurations are compared in neighbouring rounds.
+The shared machine's speed changes within minutes, and the CPU per lifecycle with it (by
+half, more than the speed check shows): compare versions by alternating runs. **In-process**: both libraries as tenants of one
 installation, ISO 18626 XML through the outbox and the receiving code without HTTP, in one
 thread, profiled, to show the engine's and protocol's own cost. A lifecycle is: create →
 WillSupply → pull slip → fill and ship → received → returned and shipped back → complete
@@ -197,24 +199,59 @@ def run_processes(label: str, pg: str | None) -> None:
                           "auto_responder_status": "off"}, {}, urls_db[1])}
         clients: dict[str, str] = {}
         servers: dict[str, Any] = {}
+        pins = _pins()
         for code, (settings, peers, db_url) in plans.items():
             workdir = tmp / code.lower()
             (workdir / "var").mkdir(parents=True, exist_ok=True)
             token = _prepare(db_url, workdir / "var", code, settings, peers)
+            pin = {"RESHARE_CPU_AFFINITY": str(pins[code])} if code in pins else {}
             servers[code] = stack.enter_context(reshare_process(
                 ["serve", "--port", str(ports[code])], workdir, port=ports[code],
                 env={"RESHARE_DATABASE_URL": db_url, "RESHARE_SECRET_KEY": "b",
-                     "RESHARE_ADMIN_TOKEN": "b"}))
+                     "RESHARE_ADMIN_TOKEN": "b", **pin}))
             clients[code] = token
         warm: list[float] = []
         _lifecycle(Client(urls["REQ"], clients["REQ"]), Client(urls["SUP"], clients["SUP"]),
                    -1, warm)  # first calls import and compile; not measured
         pids = {code: server.process.pid for code, server in servers.items()}
-        _measure(f"{label}, new databases", urls, clients, pids, pg, first=0)
+        pinned = (", each server pinned to a core of its own (RESHARE_CPU_AFFINITY: "
+                  + ", ".join(f"{c} {n}" for c, n in pins.items()) + ")") if pins else ""
+        _measure(f"{label}, new databases{pinned}", urls, clients, pids, pg, first=0)
         if pg:
             _analyze(urls_db)
-        _measure(f"{label}, {TOTAL} lifecycles later" + (", after ANALYZE" if pg else ""),
-                 urls, clients, pids, pg, first=TOTAL)
+        later = f"{label}, {TOTAL} lifecycles later" + (", after ANALYZE" if pg else "")
+        if not pins:
+            _measure(later, urls, clients, pids, pg, first=TOTAL)
+            return
+        # the same servers, unpinned and pinned again: the comparison in neighbouring rounds
+        everywhere = os.sched_getaffinity(0)
+        for pid in pids.values():
+            _set_affinity(pid, everywhere)
+        _measure(f"{later}, NOT pinned (any thread on any core)", urls, clients, pids, pg,
+                 first=TOTAL)
+        for code, pid in pids.items():
+            _set_affinity(pid, {pins[code]})
+        _measure(f"{label}, {2 * TOTAL} lifecycles later, pinned again", urls, clients, pids,
+                 pg, first=2 * TOTAL)
+
+
+def _pins() -> dict[str, int]:
+    """A core of its own for each server, when this machine lets us use two: the setting
+    docs/operations.md recommends when there are as many cores as busy processes."""
+    if not hasattr(os, "sched_getaffinity"):
+        return {}
+    cpus = sorted(os.sched_getaffinity(0))
+    return {"REQ": cpus[0], "SUP": cpus[1]} if len(cpus) >= 2 else {}
+
+
+def _set_affinity(pid: int, cpus: set[int]) -> None:
+    """What RESHARE_CPU_AFFINITY does at start, done from outside to a running server: every
+    thread it has (and so those they start)."""
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            os.sched_setaffinity(int(task.name), cpus)
+        except ProcessLookupError:
+            continue
 
 
 def _analyze(urls_db: tuple[str, str]) -> None:
