@@ -32,8 +32,10 @@ def _drain(platform: Platform) -> None:
     raise AssertionError("outbox never empties")
 
 
-def test_loan_lifecycle_over_iso18626(client: TestClient, platform: Platform,
-                                      tenant_a: TenantFixture, tenant_b: TenantFixture) -> None:
+def _loan_pair(client: TestClient, platform: Platform, tenant_a: TenantFixture,
+               tenant_b: TenantFixture) -> None:
+    """ALPHA borrows from BETA (whose auto-responder finds a copy), through the real ISO
+    18626 endpoint of the in-process app."""
     platform.extras["requests.courier"] = "iso18626"
     platform.extras["requests.availability"] = ShelfAvailability()
     platform.extras["iso18626_transport"] = ClientTransport(client)
@@ -42,6 +44,11 @@ def test_loan_lifecycle_over_iso18626(client: TestClient, platform: Platform,
               static_routes="RESHARE:BETA", iso18626_gateway_address=gateway)
     configure(platform, tenant_b, local_symbols="RESHARE:BETA",
               iso18626_gateway_address=gateway)
+
+
+def test_loan_lifecycle_over_iso18626(client: TestClient, platform: Platform,
+                                      tenant_a: TenantFixture, tenant_b: TenantFixture) -> None:
+    _loan_pair(client, platform, tenant_a, tenant_b)
     view = service.create_request(platform, tenant_a.id, NewRequest(title="Dune",
                                                                     patron_id="P1"), actor="t")
     sent = service.get_request(platform, tenant_a.id, view.id).messages
@@ -108,14 +115,7 @@ def test_shipping_writes_each_sides_request_row_once(client: TestClient, platfor
     no unit of work updates a request row twice."""
     from sqlalchemy import event
 
-    platform.extras["requests.courier"] = "iso18626"
-    platform.extras["requests.availability"] = ShelfAvailability()
-    platform.extras["iso18626_transport"] = ClientTransport(client)
-    gateway = "http://testserver/iso18626"
-    configure(platform, tenant_a, local_symbols="RESHARE:ALPHA", routing_adapter="static",
-              static_routes="RESHARE:BETA", iso18626_gateway_address=gateway)
-    configure(platform, tenant_b, local_symbols="RESHARE:BETA",
-              iso18626_gateway_address=gateway)
+    _loan_pair(client, platform, tenant_a, tenant_b)
     view = service.create_request(platform, tenant_a.id, NewRequest(title="Dune",
                                                                     patron_id="P1"), actor="t")
     _drain(platform)
