@@ -63,16 +63,10 @@ def pin_process(text: str) -> set[int]:
 
 def format_cpus(cpus: set[int]) -> str:
     """``{0, 1, 2, 5}`` as ``0-2,5``."""
-    ordered, runs = sorted(cpus), []
-    start = prev = None
-    for cpu in ordered:
-        if start is None:
-            start = prev = cpu
-        elif cpu == prev + 1:  # type: ignore[operator]
-            prev = cpu
+    runs: list[list[int]] = []  # [first, last] of each run of consecutive CPUs
+    for cpu in sorted(cpus):
+        if runs and cpu == runs[-1][1] + 1:
+            runs[-1][1] = cpu
         else:
-            runs.append((start, prev))
-            start = prev = cpu
-    if start is not None:
-        runs.append((start, prev))
+            runs.append([cpu, cpu])
     return ",".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
