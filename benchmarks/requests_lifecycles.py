@@ -44,6 +44,7 @@ from tests.support.servers import free_port, reshare_process  # noqa: E402
 
 from reshare import capabilities, migrate  # noqa: E402
 from reshare.config import AppSettings  # noqa: E402
+from reshare.cpus import set_affinity  # noqa: E402
 from reshare.db import Base, Database  # noqa: E402
 from reshare.directory import editing  # noqa: E402
 from reshare.iso18626 import outbox, receiving  # noqa: E402
@@ -226,11 +227,11 @@ def run_processes(label: str, pg: str | None) -> None:
         # the same servers, unpinned and pinned again: the comparison in neighbouring rounds
         everywhere = os.sched_getaffinity(0)
         for pid in pids.values():
-            _set_affinity(pid, everywhere)
+            set_affinity(pid, everywhere)
         _measure(f"{later}, NOT pinned (any thread on any core)", urls, clients, pids, pg,
                  first=TOTAL)
         for code, pid in pids.items():
-            _set_affinity(pid, {pins[code]})
+            set_affinity(pid, {pins[code]})
         _measure(f"{label}, {2 * TOTAL} lifecycles later, pinned again", urls, clients, pids,
                  pg, first=2 * TOTAL)
 
@@ -242,16 +243,6 @@ def _pins() -> dict[str, int]:
         return {}
     cpus = sorted(os.sched_getaffinity(0))
     return {"REQ": cpus[0], "SUP": cpus[1]} if len(cpus) >= 2 else {}
-
-
-def _set_affinity(pid: int, cpus: set[int]) -> None:
-    """What RESHARE_CPU_AFFINITY does at start, done from outside to a running server: every
-    thread it has (and so those they start)."""
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        try:
-            os.sched_setaffinity(int(task.name), cpus)
-        except ProcessLookupError:
-            continue
 
 
 def _analyze(urls_db: tuple[str, str]) -> None:

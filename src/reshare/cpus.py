@@ -49,16 +49,19 @@ def pin_process(text: str) -> set[int]:
     if missing:
         raise AffinityError(f"CPU(s) {', '.join(map(str, missing))} are not available to this "
                             f"process; it may use {format_cpus(allowed)}")
-    # a thread started later inherits the mask of the thread that starts it; threads that
-    # exist already (a library's) are set one by one
-    tasks = Path("/proc/self/task")
-    ids = [int(p.name) for p in tasks.iterdir()] if tasks.is_dir() else [0]
-    for tid in ids:
+    set_affinity("self", cpus)
+    return cpus
+
+
+def set_affinity(pid: int | str, cpus: set[int]) -> None:
+    """Set the CPUs of every thread of process ``pid`` (``"self"``: this one). A thread
+    started later inherits the mask of the thread that starts it; threads that exist
+    already (a library's) are set one by one."""
+    for tid in [int(task.name) for task in Path(f"/proc/{pid}/task").iterdir()]:
         try:
             os.sched_setaffinity(tid, cpus)
         except ProcessLookupError:  # the thread ended meanwhile
             continue
-    return cpus
 
 
 def format_cpus(cpus: set[int]) -> str:
