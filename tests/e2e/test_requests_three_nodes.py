@@ -1,7 +1,9 @@
-"""Three installations (one requester, two suppliers), each its own server process and database,
-talking ISO 18626 over real HTTP: unfilled at the first lender, loaned by the second, renewed,
-returned and completed; a cancel after shipping is refused; a cancel before shipping is accepted;
-conditions agreed; a copy delivered by URL."""
+"""One requester and two suppliers talking ISO 18626 over real HTTP, laid out twice: as three
+installations (each its own server process and database), and as three tenants of one server
+process. The flows: a loan from request to completion; unfilled at the first lender, loaned by
+the second, renewed, returned and completed; a cancel before shipping is accepted, one after
+shipping refused; conditions agreed, and rejected (the request goes to the next lender); a copy
+delivered by URL; an overdue loan."""
 
 from __future__ import annotations
 
@@ -61,9 +63,9 @@ class Node:
         return self.call("GET", f"/requests/{found[0]['id']}") if found else {}
 
 
-def _prepare(workdir: Path, code: str, port: int, settings: dict[str, str],
-             peers: dict[str, str]) -> str:
-    """Database, tenant, staff token, settings and directory entries, before the server starts."""
+def _prepare(workdir: Path, code: str, settings: dict[str, str], entries: dict[str, str]) -> str:
+    """Database (made once per work folder), tenant, staff token, settings and the directory
+    entries this library makes (code → server URL), before the server starts."""
     var = workdir / "var"
     platform = build_platform(AppSettings(database_url=f"sqlite:///{var / 'reshare.db'}",
                                           var_dir=str(var), secret_key="e2e",
@@ -76,7 +78,7 @@ def _prepare(workdir: Path, code: str, port: int, settings: dict[str, str],
     with platform.db.tenant(tenant) as s:
         for key, value in {"local_symbols": f"RESHARE:{code}", **settings}.items():
             settings_service.set_value(s, None, key, value)
-        for peer, url in peers.items():
+        for peer, url in entries.items():
             editing.create_entry(s, tenant, editing.EntryDraft(
                 type="institution", name=peer, slug=peer.lower(), symbols=[f"RESHARE:{peer}"],
                 services={"ISO18626": f"{url}/iso18626"}))
@@ -84,25 +86,41 @@ def _prepare(workdir: Path, code: str, port: int, settings: dict[str, str],
     return token
 
 
-@pytest.fixture(scope="module")
-def nodes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Node]]:
-    ports = {c: free_port() for c in ("REQ", "SUPA", "SUPB")}
+@pytest.fixture(scope="module", params=["three installations", "one installation"])
+def nodes(request: pytest.FixtureRequest,
+          tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Node]]:
+    """The requester REQ and the lenders SUPA and SUPB: three server processes with their own
+    databases, or three tenants of one server process that sends ISO 18626 to itself over
+    HTTP."""
+    codes = ("REQ", "SUPA", "SUPB")
+    apart = request.param == "three installations"
+    ports = {c: free_port() for c in codes} if apart else dict.fromkeys(codes, free_port())
     urls = {c: f"http://127.0.0.1:{p}" for c, p in ports.items()}
-    plans = {
-        "REQ": ({"routing_adapter": "static", "static_routes": "RESHARE:SUPA,RESHARE:SUPB",
-                 "request_id_prefix": "E2E-"}, {"SUPA": urls["SUPA"], "SUPB": urls["SUPB"]}),
-        "SUPA": ({"iso18626_gateway_address": f"{urls['REQ']}/iso18626"}, {}),
-        "SUPB": ({"iso18626_gateway_address": f"{urls['REQ']}/iso18626"}, {}),
+    # directory entries: apart, the requester enters its lenders in its own directory; in one
+    # installation the directory is shared and each library enters itself
+    entries = ({"REQ": ["SUPA", "SUPB"], "SUPA": [], "SUPB": []} if apart
+               else {c: [c] for c in codes})
+    settings = {
+        "REQ": {"routing_adapter": "static", "static_routes": "RESHARE:SUPA,RESHARE:SUPB",
+                "request_id_prefix": "E2E-"},
+        "SUPA": {"iso18626_gateway_address": f"{urls['REQ']}/iso18626"},
+        "SUPB": {"iso18626_gateway_address": f"{urls['REQ']}/iso18626"},
     }
+    plans = {c: (settings[c], {e: urls[e] for e in entries[c]}) for c in codes}
+    shared = None if apart else tmp_path_factory.mktemp("installation")
+    workdirs = {code: shared or tmp_path_factory.mktemp(code) for code in codes}
+    tokens = {code: _prepare(workdirs[code], code, *plans[code]) for code in codes}
     found: dict[str, Node] = {}
     with ExitStack() as stack:
-        for code, (settings, peers) in plans.items():
-            workdir = tmp_path_factory.mktemp(code)
-            token = _prepare(workdir, code, ports[code], settings, peers)
-            server = stack.enter_context(reshare_process(
-                ["serve", "--port", str(ports[code])], workdir, port=ports[code],
-                env={"RESHARE_SECRET_KEY": "e2e", "RESHARE_ADMIN_TOKEN": "e2e-admin"}))
-            found[code] = Node(code, server.url, token, workdir)
+        servers: dict[int, str] = {}
+        for code in codes:
+            port = ports[code]
+            if port not in servers:
+                servers[port] = stack.enter_context(reshare_process(
+                    ["serve", "--port", str(port)], workdirs[code], port=port,
+                    env={"RESHARE_SECRET_KEY": "e2e", "RESHARE_ADMIN_TOKEN": "e2e-admin"})).url
+            found[code] = Node(code, servers[port], tokens[code], workdirs[code])
+        assert len(servers) == (3 if apart else 1)
         yield found
 
 
@@ -116,6 +134,46 @@ def wait_for(check: Callable[[], bool], what: str, timeout: float = 30.0) -> Non
 
 def _state(node: Node, hrid: str) -> str:
     return str(node.one(hrid).get("state", ""))
+
+
+def test_loan_happy_path_to_complete(nodes: dict[str, Node]) -> None:
+    req, sa = nodes["REQ"], nodes["SUPA"]
+    created = req.call("POST", "/requests", json={"title": "Emma", "patron_id": "P0"})
+    hrid, rid = created["hrid"], created["id"]
+    assert hrid.startswith("E2E-")
+    wait_for(lambda: _state(sa, hrid) == "RES_IDLE", "lender to receive")
+    sid = sa.one(hrid)["id"]
+    sa.act(sid, "respondYes", pickLocation="MAIN", callnumber="PR4034")
+    wait_for(lambda: _state(req, hrid) == "REQ_EXPECTS_TO_SUPPLY", "will-supply answer")
+    sa.act(sid, "supplierPrintPullSlip")
+    sa.act(sid, "supplierCheckInToReshareAndSupplierMarkShipped",
+           itemBarcodes=[{"itemId": "E-1"}])
+    wait_for(lambda: _state(req, hrid) == "REQ_SHIPPED", "requester to see the loan")
+    req.act(rid, "requesterReceived")
+    req.act(rid, "patronReturnedItemAndShippedReturn")
+    wait_for(lambda: _state(sa, hrid) == "RES_ITEM_RETURNED", "return at the lender")
+    sa.act(sid, "supplierCheckOutOfReshare")
+    wait_for(lambda: _state(req, hrid) == "REQ_REQUEST_COMPLETE", "completion")
+    assert _state(sa, hrid) == "RES_COMPLETE"
+    borrowed = [a["to_state"] for a in req.call("GET", f"/requests/{rid}/audit")]
+    assert borrowed.index("REQ_SHIPPED") < borrowed.index("REQ_CHECKED_IN") \
+        < borrowed.index("REQ_REQUEST_COMPLETE")
+
+
+def test_conditions_rejected_goes_to_the_next_lender(nodes: dict[str, Node]) -> None:
+    req, sa, sb = nodes["REQ"], nodes["SUPA"], nodes["SUPB"]
+    created = req.call("POST", "/requests", json={"title": "Folio", "patron_id": "P7"})
+    hrid = created["hrid"]
+    wait_for(lambda: _state(sa, hrid) == "RES_IDLE", "request at the first lender")
+    sa.act(sa.one(hrid)["id"], "supplierConditionalSupply", loanCondition="NoReproduction")
+    wait_for(lambda: _state(req, hrid) == "REQ_CONDITIONAL_ANSWER_RECEIVED",
+             "conditions at the requester")
+    req.act(created["id"], "requesterRejectConditions", note="we need to copy a page")
+    wait_for(lambda: _state(sb, hrid) == "RES_IDLE", "request at the second lender")
+    assert _state(sa, hrid) == "RES_CANCELLED"
+    detail = req.call("GET", f"/requests/{created['id']}")
+    assert detail["state"] == "REQ_REQUEST_SENT_TO_SUPPLIER"
+    assert detail["data"]["supplying_symbol"] == "RESHARE:SUPB"
 
 
 def test_unfilled_then_second_lender_loans_renews_and_completes(nodes: dict[str, Node]) -> None:
