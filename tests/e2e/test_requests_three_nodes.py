@@ -136,12 +136,20 @@ def _state(node: Node, hrid: str) -> str:
     return str(node.one(hrid).get("state", ""))
 
 
+def _request_at(req: Node, lender: Node, title: str, patron: str, **extra: Any) -> dict[str, Any]:
+    """A new request at the requester, once it has reached ``lender`` (RES_IDLE)."""
+    created: dict[str, Any] = req.call("POST", "/requests",
+                                       json={"title": title, "patron_id": patron, **extra})
+    wait_for(lambda: _state(lender, created["hrid"]) == "RES_IDLE",
+             f"{title!r} to reach {lender.code}")
+    return created
+
+
 def test_loan_happy_path_to_complete(nodes: dict[str, Node]) -> None:
     req, sa = nodes["REQ"], nodes["SUPA"]
-    created = req.call("POST", "/requests", json={"title": "Emma", "patron_id": "P0"})
+    created = _request_at(req, sa, "Emma", "P0")
     hrid, rid = created["hrid"], created["id"]
     assert hrid.startswith("E2E-")
-    wait_for(lambda: _state(sa, hrid) == "RES_IDLE", "lender to receive")
     sid = sa.one(hrid)["id"]
     sa.act(sid, "respondYes", pickLocation="MAIN", callnumber="PR4034")
     wait_for(lambda: _state(req, hrid) == "REQ_EXPECTS_TO_SUPPLY", "will-supply answer")
@@ -162,9 +170,8 @@ def test_loan_happy_path_to_complete(nodes: dict[str, Node]) -> None:
 
 def test_conditions_rejected_goes_to_the_next_lender(nodes: dict[str, Node]) -> None:
     req, sa, sb = nodes["REQ"], nodes["SUPA"], nodes["SUPB"]
-    created = req.call("POST", "/requests", json={"title": "Folio", "patron_id": "P7"})
+    created = _request_at(req, sa, "Folio", "P7")
     hrid = created["hrid"]
-    wait_for(lambda: _state(sa, hrid) == "RES_IDLE", "request at the first lender")
     sa.act(sa.one(hrid)["id"], "supplierConditionalSupply", loanCondition="NoReproduction")
     wait_for(lambda: _state(req, hrid) == "REQ_CONDITIONAL_ANSWER_RECEIVED",
              "conditions at the requester")
@@ -178,9 +185,8 @@ def test_conditions_rejected_goes_to_the_next_lender(nodes: dict[str, Node]) -> 
 
 def test_unfilled_then_second_lender_loans_renews_and_completes(nodes: dict[str, Node]) -> None:
     req, sa, sb = nodes["REQ"], nodes["SUPA"], nodes["SUPB"]
-    created = req.call("POST", "/requests", json={"title": "Dune", "patron_id": "P1"})
+    created = _request_at(req, sa, "Dune", "P1")
     hrid = created["hrid"]
-    wait_for(lambda: _state(sa, hrid) == "RES_IDLE", "first lender to receive")
     sa.act(sa.one(hrid)["id"], "supplierCannotSupply", reason="missing")
     wait_for(lambda: _state(sb, hrid) == "RES_IDLE", "second lender to receive")
     assert _state(sa, hrid) == "RES_UNFILLED"
@@ -206,13 +212,11 @@ def test_unfilled_then_second_lender_loans_renews_and_completes(nodes: dict[str,
 
 def test_cancel_before_and_after_shipping(nodes: dict[str, Node]) -> None:
     req, sa = nodes["REQ"], nodes["SUPA"]
-    early = req.call("POST", "/requests", json={"title": "Early", "patron_id": "P2"})
-    wait_for(lambda: _state(sa, early["hrid"]) == "RES_IDLE", "request at the lender")
+    early = _request_at(req, sa, "Early", "P2")
     req.act(early["id"], "requesterCancel", reason="patron_requested")
     wait_for(lambda: _state(req, early["hrid"]) == "REQ_CANCELLED", "cancel accepted")
     assert _state(sa, early["hrid"]) == "RES_CANCELLED"
-    late = req.call("POST", "/requests", json={"title": "Late", "patron_id": "P3"})
-    wait_for(lambda: _state(sa, late["hrid"]) == "RES_IDLE", "request at the lender")
+    late = _request_at(req, sa, "Late", "P3")
     sid = sa.one(late["hrid"])["id"]
     sa.act(sid, "respondYes", pickLocation="MAIN", callnumber="Q")
     sa.act(sid, "supplierPrintPullSlip")
@@ -226,17 +230,14 @@ def test_cancel_before_and_after_shipping(nodes: dict[str, Node]) -> None:
 
 def test_conditions_agreed_and_copy_by_url(nodes: dict[str, Node]) -> None:
     req, sa = nodes["REQ"], nodes["SUPA"]
-    cond = req.call("POST", "/requests", json={"title": "Rare", "patron_id": "P4"})
-    wait_for(lambda: _state(sa, cond["hrid"]) == "RES_IDLE", "request at the lender")
+    cond = _request_at(req, sa, "Rare", "P4")
     sa.act(sa.one(cond["hrid"])["id"], "supplierConditionalSupply",
            loanCondition="LibraryUseOnly", cost="4.50", costCurrency="USD")
     wait_for(lambda: _state(req, cond["hrid"]) == "REQ_CONDITIONAL_ANSWER_RECEIVED",
              "conditions at the requester")
     req.act(cond["id"], "requesterAgreeConditions")
     wait_for(lambda: _state(sa, cond["hrid"]) == "RES_NEW_AWAIT_PULL_SLIP", "agreement")
-    copy = req.call("POST", "/requests", json={"title": "Journal", "patron_id": "P5",
-                                                "service_type": "Copy"})
-    wait_for(lambda: _state(sa, copy["hrid"]) == "RES_IDLE", "copy request at the lender")
+    copy = _request_at(req, sa, "Journal", "P5", service_type="Copy")
     sid = sa.one(copy["hrid"])["id"]
     sa.act(sid, "respondYes")
     sa.act(sid, "supplierPrintPullSlip")
@@ -250,9 +251,8 @@ def test_overdue_reaches_the_borrower(nodes: dict[str, Node]) -> None:
     req, sb = nodes["REQ"], nodes["SUPB"]
     nodes["SUPA"].call("PUT", "/settings/autoResponder/auto_responder_status",
                        json={"value": "off"})
-    created = req.call("POST", "/requests", json={"title": "Overdue", "patron_id": "P6"})
+    created = _request_at(req, nodes["SUPA"], "Overdue", "P6")
     hrid = created["hrid"]
-    wait_for(lambda: _state(nodes["SUPA"], hrid) == "RES_IDLE", "first lender")
     nodes["SUPA"].act(nodes["SUPA"].one(hrid)["id"], "supplierCannotSupply")
     wait_for(lambda: _state(sb, hrid) == "RES_IDLE", "second lender")
     sid = sb.one(hrid)["id"]
