@@ -1,19 +1,19 @@
 """Complete loan lifecycles per second between a requester and a supplier library.
 
 Two measurements. **Processes**: two ``reshare serve`` processes (own databases, free ports)
-exchanging ISO 18626 over HTTP, driven through the staff API by parallel clients that wait
-for the peer's messages with long polls (``GET /requests?wait=``); this is the figure the
-issue asks for, with the CPU each process spent per lifecycle. On a machine with two cores
-or more each server is pinned to a core of its own (``RESHARE_CPU_AFFINITY``, as
-docs/operations.md recommends). Rounds per database: on new databases; 240 lifecycles later
-(on PostgreSQL after an ANALYZE, which autovacuum would have done by then) with the pinning
-undone; then pinned again, so the two configurations are compared in neighbouring rounds.
-The shared machine's speed changes within minutes, and the CPU per lifecycle with it (by
-half, more than the speed check shows): compare versions by alternating runs. **In-process**: both libraries as tenants of one
-installation, ISO 18626 XML through the outbox and the receiving code without HTTP, in one
-thread, profiled, to show the engine's and protocol's own cost. A lifecycle is: create →
-WillSupply → pull slip → fill and ship → received → returned and shipped back → complete
-(7 staff steps, 7 ISO messages). Runs on SQLite and, when RESHARE_BENCH_POSTGRES_URL or
+exchanging ISO 18626 over HTTP, driven through the staff API by parallel clients that wait for
+the peer's messages with long polls (``GET /requests?wait=``); this is the figure the issue
+asks for, with the CPU each process spent per lifecycle. On a machine with two cores or more
+each server is pinned to a core of its own (``RESHARE_CPU_AFFINITY``, as docs/operations.md
+recommends). Rounds per database: on new databases; 240 lifecycles later (on PostgreSQL after
+an ANALYZE, which autovacuum would have done by then) with the pinning undone; then pinned
+again, so the two configurations are compared in neighbouring rounds. The shared machine's
+speed changes within minutes, and the CPU per lifecycle with it (by half, more than the speed
+check shows): compare versions by alternating runs. **In-process**: both libraries as tenants
+of one installation, ISO 18626 XML through the outbox and the receiving code without HTTP, in
+one thread, profiled, to show the engine's and protocol's own cost. A lifecycle is: create →
+WillSupply → pull slip → fill and ship → received → returned and shipped back → complete (7
+staff steps, 7 ISO messages). Runs on SQLite and, when RESHARE_BENCH_POSTGRES_URL or
 RESHARE_TEST_POSTGRES_URL is set, on PostgreSQL.
 """
 

@@ -218,8 +218,14 @@ class ScopedSession(Session):
         later = self.info.pop(_LATER, None)
         if later:
             for statement, rows in later.items():
-                self.core(statement, rows if len(rows) > 1 else rows[0])
+                self.insert_rows(statement, rows)
         super().flush(objects)
+
+    def insert_rows(self, statement: Insert, rows: list[dict[str, Any]]) -> None:
+        """Write ``rows`` with ``statement`` now, as one multi-row INSERT (a single row as a
+        plain one); nothing for no rows."""
+        if rows:
+            self.core(statement, rows if len(rows) > 1 else rows[0])
 
     def core(self, statement: Executable, params: Any = None, *,
              autoflush: bool = True) -> CursorResult[Any]:

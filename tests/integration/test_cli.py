@@ -68,7 +68,6 @@ def test_tenant_user_and_settings_lifecycle(run) -> None:  # type: ignore[no-unt
     assert missing.returncode == 1 and "no tenant NOPE" in missing.stderr
 
 
-
 @pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="Linux only")
 def test_serve_runs_every_thread_on_the_cpu_it_is_given(tmp_path: Path) -> None:
     import httpx

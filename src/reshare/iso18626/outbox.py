@@ -100,11 +100,11 @@ def enqueue_and_send(platform: Platform, session: ScopedSession, *, sender_symbo
     otherwise send concurrently, out of order. A process that dies before sending leaves the
     row ``sending``: it is sent when the lease runs out, like a send cut short.
     """
-    in_process = platform.extras.get("job_runner") is not None
-    if not in_process or _senders(platform, 2) is None:
+    runner = platform.extras.get("job_runner")
+    if runner is None or _senders(platform, 2) is None:
         queued = enqueue(session, sender_symbol=sender_symbol, peer_symbol=peer_symbol,
                          message=message, request_ref=request_ref, peer_url=peer_url)
-        if not in_process:
+        if runner is None:
             _announce(session)
         return queued, False
     values = _values(sender_symbol, peer_symbol, message, request_ref, peer_url)
@@ -114,8 +114,6 @@ def enqueue_and_send(platform: Platform, session: ScopedSession, *, sender_symbo
         "lease": values["next_attempt_at"] + dt.timedelta(seconds=LEASE_SECONDS)}).one()
     ref = (int(row.tenant_id), str(row.request_ref))
     if row.status != OutboxStatus.SENDING.value:
-        runner = platform.extras["job_runner"]
-
         def note_waiting() -> None:  # after the commit, and after an earlier message's
             sending = _sending(platform)  # hand-over in the same transaction
             with sending.lock:

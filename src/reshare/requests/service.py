@@ -32,21 +32,24 @@ __all__ = ["NewRequest", "RequestView", "create_request", "perform_action", "get
 
 
 def _hrid(ctx: Ctx, number: int | None = None) -> str:
-    from reshare.tenancy.store import Tenant
-
-    prefix = ctx.setting("request_id_prefix")
-    if not prefix:  # the tenant's code, which never changes: read once per process
-        codes: dict[int, str] = ctx.platform.extras.setdefault("requests.tenant_codes", {})
-        code = codes.get(ctx.tenant_id)
-        if code is None:
-            tenant = ctx.session.get(Tenant, ctx.tenant_id)
-            code = tenant.code if tenant else "REQ"
-            if tenant:
-                codes[ctx.tenant_id] = code
-        prefix = f"{code}-"
+    prefix = ctx.setting("request_id_prefix") or f"{_tenant_code(ctx)}-"
     if number is None:
         number = store.next_hrid_number(ctx.session)
     return f"{prefix}{number}"[:32]
+
+
+def _tenant_code(ctx: Ctx) -> str:
+    """The tenant's code (the default request number prefix), which never changes: read
+    once per process."""
+    from reshare.tenancy.store import Tenant
+
+    codes: dict[int, str] = ctx.platform.extras.setdefault("requests.tenant_codes", {})
+    if ctx.tenant_id not in codes:
+        tenant = ctx.session.get(Tenant, ctx.tenant_id)
+        if tenant is None:
+            return "REQ"
+        codes[ctx.tenant_id] = tenant.code
+    return codes[ctx.tenant_id]
 
 
 def create_request(platform: Platform, tenant_id: int, data: NewRequest, *,

@@ -307,8 +307,7 @@ def conditions(session: ScopedSession, request_id: int) -> list[LoanCondition]:
 
 def add_volumes(session: ScopedSession, rows: list[dict[str, Any]]) -> None:
     """Write a request's new volumes at once, in one statement (rows of Volume's columns)."""
-    if rows:
-        session.core(_ADD_VOLUMES, rows if len(rows) > 1 else rows[0])
+    session.insert_rows(_ADD_VOLUMES, rows)
 
 
 def volumes(session: ScopedSession, request_id: int) -> list[Volume]:
